@@ -1,0 +1,591 @@
+/*
+ * Shared machinery of the real-n8n benchmarks (bench/*.bench.ts, run by bench/run.sh): the Halo and Datto simulators
+ * in this process, one n8n (scripts/n8n-harness.ts) with the shipped workflows, a keep-alive load generator, paging
+ * through n8n's executions API, and the results files (bench/results/<name>.json).
+ *
+ * Everything a figure depends on is recorded next to it: n8n version and mode, Node, expression engine, execution
+ * save settings, machine (cores, load average before and after), simulator limits and credential budgets.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+
+import { DattoSimulator } from '../simulators/datto';
+import { buildWebhookBody } from '../simulators/datto/webhookEmitter';
+import { HaloSimulator, type HaloRecord } from '../simulators/halo';
+import { N8nInstance, n8nRuntime, n8nVersion, repoRoot } from '../scripts/n8n-harness';
+import { NODES, type WorkflowJson } from '../scripts/workflows/definition';
+import {
+	CREDENTIALS_FIXTURE,
+	DATTO_WEBHOOK_SECRET,
+	HALO_WEBHOOK_AUTH,
+	readWorkflow,
+	runSeedStep,
+	transformWorkflow,
+	webhookPath,
+} from '../test/e2e/fixtures/sync';
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function envNumber(name: string, fallback: number): number {
+	const raw = process.env[name];
+	if (raw === undefined || raw.trim() === '') return fallback;
+	const n = Number(raw);
+	if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got ${raw}`);
+	return n;
+}
+
+export function log(message: string): void {
+	process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+export function round(value: number, digits = 3): number {
+	const f = 10 ** digits;
+	return Math.round(value * f) / f;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Machine and settings
+
+export interface MachineInfo {
+	cpus: number;
+	cpuModel: string;
+	memoryGb: number;
+	loadAverage: [number, number, number];
+	node: string;
+	date: string;
+}
+
+export function machineInfo(): MachineInfo {
+	const cpus = os.cpus();
+	const load = os.loadavg().map((v) => round(v, 2)) as [number, number, number];
+	return {
+		cpus: cpus.length,
+		cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
+		memoryGb: round(os.totalmem() / 1024 ** 3, 1),
+		loadAverage: load,
+		node: process.version,
+		date: new Date().toISOString(),
+	};
+}
+
+/** The n8n settings a figure depends on, as the instance runs them (n8n's defaults unless set). */
+export async function n8nSettings(n8n: N8nInstance): Promise<Record<string, string>> {
+	const env = n8n.env;
+	const runtime = await n8nRuntime(n8n.version);
+	const value = (name: string, fallback: string) => (env[name] !== undefined && env[name] !== '' ? String(env[name]) : fallback);
+	return {
+		n8n: runtime.n8n,
+		n8nNode: runtime.node,
+		database: value('DB_TYPE', 'sqlite'),
+		executionsMode: value('EXECUTIONS_MODE', 'regular'),
+		expressionEngine: value('N8N_EXPRESSION_ENGINE', n8n.major >= 2 ? 'default (vm)' : 'default'),
+		saveOnSuccess: value('EXECUTIONS_DATA_SAVE_ON_SUCCESS', 'default (all)'),
+		saveOnError: value('EXECUTIONS_DATA_SAVE_ON_ERROR', 'default (all)'),
+		saveOnProgress: value('EXECUTIONS_DATA_SAVE_ON_PROGRESS', 'default (false)'),
+		concurrencyProductionLimit: value('N8N_CONCURRENCY_PRODUCTION_LIMIT', 'default (-1, unlimited)'),
+		logLevel: value('N8N_LOG_LEVEL', 'info'),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Simulators
+
+/** Datto sites of the benchmarks and the Halo client each maps to (Halo simulator profile "default"). */
+export const BENCH_SITES = [
+	{ uid: 'bench-site-contoso-ho', name: 'Contoso Head Office', clientId: 12, siteId: 34, mapped: 'uid' },
+	{ uid: 'bench-site-contoso-wh', name: 'Contoso Warehouse', clientId: 12, siteId: 35, mapped: 'uid' },
+	{ uid: 'bench-site-fabrikam', name: 'Fabrikam Inc', clientId: 13, siteId: 36, mapped: 'name' },
+	{ uid: 'bench-site-northwind', name: 'Northwind Traders', clientId: 14, siteId: 38, mapped: 'uid' },
+	{ uid: 'bench-site-unmapped', name: 'Unmapped Site', clientId: 1, siteId: 1, mapped: 'none' },
+] as const;
+
+/** The site → client CSV for "Import site → client table" (by UID, by name, one site left to the catch-all). */
+export function benchSeedCsv(): string {
+	const lines = ['key,value'];
+	for (const site of BENCH_SITES) {
+		if (site.mapped === 'none') continue;
+		const value = JSON.stringify({ clientId: site.clientId, siteId: site.siteId, name: site.name }).replace(/"/g, '""');
+		lines.push(`${site.mapped === 'uid' ? site.uid : site.name},"${value}"`);
+	}
+	return `${lines.join('\n')}\n`;
+}
+
+export interface BenchSims {
+	halo: HaloSimulator;
+	datto: DattoSimulator;
+	/** Device UIDs, `devicesPerSite` per site, site-major order. */
+	devices: string[];
+	close(): Promise<void>;
+}
+
+export async function startBenchSims(options: {
+	haloRateLimit?: { limit: number; windowMs: number } | false;
+	haloRetryAfter?: boolean;
+	haloTokenLifetimeSeconds?: number;
+	devicesPerSite?: number;
+}): Promise<BenchSims> {
+	const halo = new HaloSimulator({
+		profile: 'default',
+		rateLimit: options.haloRateLimit,
+		retryAfter: options.haloRetryAfter ?? false,
+		tokenLifetimeSeconds: options.haloTokenLifetimeSeconds,
+	});
+	const datto = new DattoSimulator({ seed: false });
+	halo.log.limit = 1_000_000;
+	datto.log.limit = 1_000_000;
+	await halo.listen(0);
+	await datto.listen(0);
+	const devices: string[] = [];
+	for (const site of BENCH_SITES) {
+		datto.addSite({ uid: site.uid, name: site.name });
+		for (let i = 0; i < (options.devicesPerSite ?? 10); i++) {
+			devices.push(datto.addDevice({ hostname: `${site.name.split(' ')[0].toUpperCase()}-WS${String(i + 1).padStart(3, '0')}`, siteUid: site.uid }).uid);
+		}
+	}
+	return {
+		halo,
+		datto,
+		devices,
+		close: async () => {
+			await Promise.allSettled([halo.webhooks.idle(), datto.webhooks.idle()]);
+			await halo.close();
+			await datto.close();
+		},
+	};
+}
+
+/** Halo tickets by the Datto alert UID they were created for (third_party_id_string). */
+export function ticketsByAlert(halo: HaloSimulator): Map<string, HaloRecord[]> {
+	const out = new Map<string, HaloRecord[]>();
+	for (const t of halo.allTickets()) {
+		const uid = String(t.third_party_id_string ?? '');
+		if (!uid) continue;
+		out.set(uid, [...(out.get(uid) ?? []), t]);
+	}
+	return out;
+}
+
+/** Halo API requests (token and authinfo excluded) after a log sequence number. */
+export function haloApiEntries(halo: HaloSimulator, since = 0) {
+	return halo.log
+		.entries(since)
+		.filter((e) => e.path.toLowerCase().startsWith('/api/') && e.route.toLowerCase() !== 'get /api/authinfo');
+}
+
+export function haloTokenEntries(halo: HaloSimulator, since = 0) {
+	return halo.log.entries(since).filter((e) => e.route.toLowerCase() === `post ${halo.authPath}/token`.toLowerCase());
+}
+
+export function dattoApiEntries(datto: DattoSimulator, since = 0) {
+	return datto.log.entries(since).filter((e) => e.path.startsWith('/api/'));
+}
+
+export function dattoTokenEntries(datto: DattoSimulator, since = 0) {
+	return datto.log.entries(since).filter((e) => e.path.startsWith('/auth/'));
+}
+
+export function logMark(sim: { log: { entries(since?: number): Array<{ seq?: number }> } }): number {
+	const all = sim.log.entries();
+	return all.length ? (all[all.length - 1].seq ?? 0) : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// n8n
+
+/** A bare Webhook → Respond to Webhook workflow (the same node versions as the harness probe). */
+export function bareWorkflow(id = 'BenchBareWebhook', webhookPathName = 'bench-bare'): WorkflowJson {
+	return {
+		id,
+		name: 'Bench: Webhook -> Respond to Webhook',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: '6c1d7f1f-4f6f-4d2f-8b6a-7a2e8f4a1b01',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2.1,
+				position: [0, 0],
+				webhookId: '7e2f9b3a-6d1c-4e6f-9b2a-3c4d5e6f7a01',
+				parameters: { httpMethod: 'POST', path: webhookPathName, responseMode: 'responseNode', options: {} },
+			},
+			{
+				id: '6c1d7f1f-4f6f-4d2f-8b6a-7a2e8f4a1b02',
+				name: 'Respond to Webhook',
+				type: 'n8n-nodes-base.respondToWebhook',
+				typeVersion: 1.5,
+				position: [220, 0],
+				parameters: { respondWith: 'json', responseBody: '{"ok":true}', options: {} },
+			},
+		],
+		connections: { Webhook: { main: [[{ node: 'Respond to Webhook', type: 'main', index: 0 }]] } },
+		pinData: {},
+	} as unknown as WorkflowJson;
+}
+
+/** Deterministic UUID-shaped ids for generated workflows (node ids and webhook ids must be UUIDs). */
+export function stableUuid(seed: string): string {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const h = (require('crypto') as typeof import('crypto')).createHash('sha1').update(seed).digest('hex');
+	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Diagnostic: Webhook → N × Set (one expression each, `{{ $json.body.alertUid }}`) → Respond to Webhook: what n8n
+ * itself costs for a path as long as the alert workflow's, with expressions, and no package node.
+ */
+export function setChainWorkflow(id: string, webhookPathName: string, steps: number): WorkflowJson {
+	const nodes: Array<Record<string, unknown>> = [
+		{
+			id: stableUuid(`${id}/webhook`),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: stableUuid(`${id}/webhookId`),
+			parameters: { httpMethod: 'POST', path: webhookPathName, responseMode: 'responseNode', options: {} },
+		},
+	];
+	const connections: Record<string, unknown> = {};
+	let previous = 'Webhook';
+	for (let i = 1; i <= steps; i++) {
+		const name = `Set ${i}`;
+		nodes.push({
+			id: stableUuid(`${id}/${name}`),
+			name,
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: [220 * i, 0],
+			parameters: {
+				mode: 'manual',
+				assignments: { assignments: [{ id: stableUuid(`${id}/${name}/a`), name: `step${i}`, value: '={{ $json.body.alertUid }}', type: 'string' }] },
+				includeOtherFields: true,
+				options: {},
+			},
+		});
+		connections[previous] = { main: [[{ node: name, type: 'main', index: 0 }]] };
+		previous = name;
+	}
+	nodes.push({
+		id: stableUuid(`${id}/respond`),
+		name: 'Respond to Webhook',
+		type: 'n8n-nodes-base.respondToWebhook',
+		typeVersion: 1.5,
+		position: [220 * (steps + 1), 0],
+		parameters: { respondWith: 'json', responseBody: '{"ok":true}', options: {} },
+	});
+	connections[previous] = { main: [[{ node: 'Respond to Webhook', type: 'main', index: 0 }]] };
+	return { id, name: `Bench diagnostic: Webhook -> ${steps} x Set -> Respond`, active: false, settings: { executionOrder: 'v1' }, nodes, connections, pinData: {} } as unknown as WorkflowJson;
+}
+
+export const BENCH_HEADER_AUTH = { name: 'x-webhook-secret', value: 'bench-header-secret-0123456789' };
+
+/** n8n's own Header Auth credential for the diagnostic below. */
+export function headerAuthCredential(): object {
+	return { id: 'BenchHeaderAuth1', name: 'Bench header auth', type: 'httpHeaderAuth', data: { ...BENCH_HEADER_AUTH } };
+}
+
+/**
+ * Diagnostic: n8n's own Webhook node with Header Auth (a credential read in the webhook phase, as the Datto trigger
+ * reads its secret) → Respond to Webhook.
+ */
+export function headerAuthWebhookWorkflow(id = 'BenchHeaderAuthWh', webhookPathName = 'bench-header-auth'): WorkflowJson {
+	const wf = bareWorkflow(id, webhookPathName) as unknown as { name: string; nodes: Array<Record<string, unknown>> };
+	wf.name = 'Bench diagnostic: Webhook (Header Auth) -> Respond to Webhook';
+	wf.nodes = wf.nodes.map((n) => ({ ...n, id: stableUuid(`${id}/${String(n.name)}`) }));
+	const hook = wf.nodes[0];
+	hook.webhookId = stableUuid(`${id}/webhookId`);
+	hook.parameters = { ...(hook.parameters as object), authentication: 'headerAuth' };
+	hook.credentials = { httpHeaderAuth: { id: 'BenchHeaderAuth1', name: 'Bench header auth' } };
+	return wf as unknown as WorkflowJson;
+}
+
+/** Diagnostic: Datto RMM Trigger (as configured in the shipped workflow) → No Op: the trigger's own share. */
+export function dattoTriggerOnlyWorkflow(shipped: WorkflowJson, id = 'BenchDattoNoOp01'): WorkflowJson {
+	const trigger = JSON.parse(JSON.stringify(shipped.nodes.find((n) => n.name === NODES.dattoTrigger))) as Record<string, unknown>;
+	trigger.id = stableUuid(`${id}/trigger`);
+	trigger.webhookId = stableUuid(`${id}/webhookId`);
+	trigger.position = [0, 0];
+	return {
+		id,
+		name: 'Bench diagnostic: Datto RMM Trigger -> No Op',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			trigger,
+			{ id: stableUuid(`${id}/noop`), name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		],
+		connections: { [NODES.dattoTrigger]: { main: [[{ node: 'No Op', type: 'main', index: 0 }]] } },
+		pinData: {},
+	} as unknown as WorkflowJson;
+}
+
+export interface BenchN8n {
+	n8n: N8nInstance;
+	workflow: WorkflowJson;
+	dattoPath: string;
+	haloPath: string;
+	settings: Record<string, string>;
+	setupMs: number;
+}
+
+/**
+ * One n8n with the shipped all-in-one workflow (static data; optional test-time transforms) and extra workflows,
+ * the site table seeded the documented way (n8n execute of the seed section while n8n is stopped), webhooks live,
+ * owner + API key, and both simulators' webhooks pointed at it (Datto: recommended bodies, secret in the query;
+ * Halo: Ticket Closed only, full payload, Basic auth, as README.md#shipped-workflows recommends).
+ */
+export async function startBenchN8n(
+	sims: BenchSims,
+	options: {
+		extraWorkflows?: WorkflowJson[];
+		/** Credentials to import besides test/e2e/fixtures/credentials.template.json. */
+		extraCredentials?: object[];
+		vars?: Record<string, string | number>;
+		env?: Record<string, string>;
+		everySeconds?: Record<string, number>;
+		/** Nodes to import disabled (e.g. the schedules, so that only the measured webhooks run). */
+		disableNodes?: string[];
+		/** Last-minute change of the imported copy (experiments). */
+		mutateWorkflow?: (workflow: WorkflowJson) => void;
+		subscribeHalo?: boolean;
+		subscribeDatto?: boolean;
+	} = {},
+): Promise<BenchN8n> {
+	const started = Date.now();
+	const workflow = transformWorkflow(readWorkflow('workflows/datto-halo-sync.json'), {
+		seedCsv: benchSeedCsv(),
+		everySeconds: options.everySeconds,
+	});
+	for (const name of options.disableNodes ?? []) {
+		const found = workflow.nodes.find((n) => n.name === name);
+		if (!found) throw new Error(`no node "${name}" in ${workflow.id}`);
+		(found as unknown as { disabled: boolean }).disabled = true;
+	}
+	options.mutateWorkflow?.(workflow);
+	// BENCH_N8N_ENV='{"N8N_EXPRESSION_ENGINE":"legacy"}' adds n8n settings for experiments (recorded in the results).
+	const extraEnv = process.env.BENCH_N8N_ENV ? (JSON.parse(process.env.BENCH_N8N_ENV) as Record<string, string>) : {};
+	const n8n = await N8nInstance.create({ env: { ...(options.env ?? {}), ...extraEnv } });
+	await n8n.provision({
+		credentials: [CREDENTIALS_FIXTURE, ...(options.extraCredentials ?? [])],
+		workflows: [workflow, ...(options.extraWorkflows ?? [])],
+		vars: { HALO_URL: sims.halo.baseUrl, DATTO_URL: sims.datto.baseUrl, ...(options.vars ?? {}) },
+	});
+	await runSeedStep(n8n, workflow.id);
+	const dattoPath = webhookPath(workflow, NODES.dattoTrigger, 'datto-alert');
+	const haloPath = webhookPath(workflow, NODES.haloTrigger, 'halo');
+	await n8n.start({ waitForWebhooks: [dattoPath, haloPath], timeoutMs: 180_000 });
+	await n8n.createApiKey();
+	if (options.subscribeDatto !== false) {
+		sims.datto.webhooks.subscribe({ url: `${n8n.baseUrl}/webhook/${dattoPath}`, secret: DATTO_WEBHOOK_SECRET, template: 'recommended' });
+	}
+	if (options.subscribeHalo !== false) {
+		sims.halo.webhooks.subscribe({
+			url: `${n8n.baseUrl}/webhook/${haloPath}`,
+			name: 'n8n ticket events',
+			events: ['Ticket Closed'],
+			payload: 'full',
+			auth: HALO_WEBHOOK_AUTH,
+		});
+	}
+	return { n8n, workflow, dattoPath, haloPath, settings: await n8nSettings(n8n), setupMs: Date.now() - started };
+}
+
+export interface ExecutionSummary {
+	id: number;
+	status: string;
+	mode: string;
+	finished: boolean;
+	startedAt: number;
+	stoppedAt: number | null;
+	workflowId: string;
+}
+
+/** Every execution (of a workflow) with an id above `sinceId`, paging through the public API (newest first). */
+export async function executionsAfter(n8n: N8nInstance, sinceId: number, workflowId?: string): Promise<ExecutionSummary[]> {
+	const out: ExecutionSummary[] = [];
+	let cursor: string | undefined;
+	for (;;) {
+		const params = new URLSearchParams({ limit: '250' });
+		if (workflowId) params.set('workflowId', workflowId);
+		if (cursor) params.set('cursor', cursor);
+		const res = await n8n.api('GET', `/executions?${params.toString()}`);
+		if (res.status !== 200) throw new Error(`GET /executions: ${res.status} ${res.text.slice(0, 200)}`);
+		const body = res.json as { data?: Array<Record<string, unknown>>; nextCursor?: string | null };
+		let older = false;
+		for (const e of body.data ?? []) {
+			const id = Number(e.id);
+			if (id <= sinceId) {
+				older = true;
+				continue;
+			}
+			out.push({
+				id,
+				status: String(e.status),
+				mode: String(e.mode),
+				finished: e.finished === true,
+				startedAt: Date.parse(String(e.startedAt)),
+				stoppedAt: e.stoppedAt ? Date.parse(String(e.stoppedAt)) : null,
+				workflowId: String(e.workflowId),
+			});
+		}
+		if (older || !body.nextCursor || (body.data ?? []).length === 0) break;
+		cursor = body.nextCursor;
+	}
+	return out;
+}
+
+export async function lastExecutionId(n8n: N8nInstance): Promise<number> {
+	const res = await n8n.api('GET', '/executions?limit=1');
+	const data = (res.json as { data?: Array<{ id: string }> }).data ?? [];
+	return data.length ? Number(data[0].id) : 0;
+}
+
+const UNFINISHED = new Set(['running', 'new', 'waiting', 'unknown']);
+
+/** Waits until at least `count` executions after `sinceId` exist and none of them is still running. */
+export async function waitForSettled(
+	n8n: N8nInstance,
+	sinceId: number,
+	options: { workflowId?: string; count: number; mode?: string; timeoutMs: number; pollMs?: number },
+): Promise<ExecutionSummary[]> {
+	const deadline = Date.now() + options.timeoutMs;
+	for (;;) {
+		const list = (await executionsAfter(n8n, sinceId, options.workflowId)).filter((e) => !options.mode || e.mode === options.mode);
+		const unfinished = list.filter((e) => UNFINISHED.has(e.status) || e.stoppedAt === null);
+		if (list.length >= options.count && unfinished.length === 0) return list;
+		if (Date.now() > deadline) {
+			throw new Error(`${list.length} of ${options.count} executions after #${sinceId}, ${unfinished.length} unfinished, after ${options.timeoutMs} ms`);
+		}
+		await sleep(options.pollMs ?? 250);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load
+
+export interface SentRequest {
+	status: number;
+	ms: number;
+	error?: string;
+}
+
+/** POSTs every body with at most `concurrency` requests in flight over keep-alive connections. */
+export async function postAll(
+	url: (index: number) => string,
+	bodies: Array<{ body: string; contentType: string }>,
+	concurrency: number,
+	headers: Record<string, string> = {},
+): Promise<SentRequest[]> {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+	const results: SentRequest[] = new Array(bodies.length);
+	let next = 0;
+	const worker = async () => {
+		for (;;) {
+			const index = next++;
+			if (index >= bodies.length) return;
+			const started = Date.now();
+			try {
+				const status = await post(url(index), bodies[index], agent, headers);
+				results[index] = { status, ms: Date.now() - started };
+			} catch (error) {
+				results[index] = { status: 0, ms: Date.now() - started, error: (error as Error).message };
+			}
+		}
+	};
+	try {
+		await Promise.all(Array.from({ length: concurrency }, worker));
+	} finally {
+		agent.destroy();
+	}
+	return results;
+}
+
+function post(url: string, payload: { body: string; contentType: string }, agent: http.Agent, headers: Record<string, string> = {}): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const data = Buffer.from(payload.body);
+		const req = http.request(
+			url,
+			{ method: 'POST', agent, headers: { ...headers, 'content-type': payload.contentType, 'content-length': String(data.length) }, timeout: 120_000 },
+			(res) => {
+				res.resume();
+				res.on('end', () => resolve(res.statusCode ?? 0));
+				res.on('error', reject);
+			},
+		);
+		req.on('timeout', () => req.destroy(new Error('timeout')));
+		req.on('error', reject);
+		req.end(data);
+	});
+}
+
+/**
+ * Creates alerts in the Datto simulator without sending them and returns the bodies Datto would POST (recommended
+ * triggered template), so a load generator can send them at its own pace.
+ */
+export async function prepareAlerts(
+	sims: BenchSims,
+	count: number,
+	offset = 0,
+	options: { keep?: boolean } = {},
+): Promise<Array<{ alertUid: string; body: string; contentType: string }>> {
+	const priorities = ['Critical', 'High', 'Moderate', 'Low', 'Information'];
+	const out: Array<{ alertUid: string; body: string; contentType: string }> = [];
+	for (let i = 0; i < count; i++) {
+		const n = offset + i;
+		const { alert } = await sims.datto.createAlert({
+			deviceUid: sims.devices[n % sims.devices.length],
+			priority: priorities[n % priorities.length],
+			webhook: false,
+		});
+		const record = sims.datto.data.alerts.find((a) => a.alert.alertUid === alert.alertUid)!;
+		const { body, contentType } = buildWebhookBody({ url: 'http://unused', template: 'recommended' }, 'triggered', sims.datto.variablesFor(record));
+		out.push({ alertUid: alert.alertUid, body, contentType });
+		// keep: false = only the body is wanted (e.g. for a workflow that does not touch Datto): forget the alert.
+		if (options.keep === false) sims.datto.data.alerts.splice(sims.datto.data.alerts.indexOf(record), 1);
+	}
+	return out;
+}
+
+export function dattoWebhookUrl(n8n: N8nInstance, dattoPath: string): string {
+	return `${n8n.baseUrl}/webhook/${dattoPath}?secret=${encodeURIComponent(DATTO_WEBHOOK_SECRET)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results
+
+export function resultsDir(): string {
+	const dir = process.env.BENCH_RESULTS_DIR ? path.resolve(process.env.BENCH_RESULTS_DIR) : path.join(repoRoot(), 'bench', 'results');
+	fs.mkdirSync(dir, { recursive: true });
+	return dir;
+}
+
+export function writeResult(name: string, data: Record<string, unknown>): string {
+	const file = path.join(resultsDir(), `${name}.json`);
+	fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+	log(`wrote ${path.relative(repoRoot(), file)}`);
+	return file;
+}
+
+export function percentile(values: number[], q: number): number {
+	if (values.length === 0) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+export { n8nVersion, N8nInstance };
+
+/** Runs a benchmark's main(), exiting non-zero on failure (and after its own cleanup). */
+export function runMain(name: string, main: () => Promise<void>): void {
+	main().then(
+		() => process.exit(0),
+		(error: Error) => {
+			process.stderr.write(`[bench] ${name} failed: ${error.stack ?? error.message}\n`);
+			process.exit(1);
+		},
+	);
+}

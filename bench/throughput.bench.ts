@@ -1,0 +1,226 @@
+/*
+ * Throughput through real n8n: the shipped alert workflow (workflows/datto-halo-sync.json: triggered alerts into the
+ * Datto RMM Trigger, claim, site lookup, Halo ticket, links) against a bare Webhook → Respond to Webhook workflow on
+ * the SAME n8n instance, in interleaved rounds (A, B, A, B, …). Figure: completed executions per second, counted
+ * through n8n's executions API (the Datto trigger answers before its workflow runs, so HTTP responses alone would
+ * overstate it), and the ratio A / B measured in the same run.
+ *
+ * Per round: N requests at concurrency C; rate = successful executions / (stoppedAt of the last execution − the
+ * moment the first request was sent). The alert rounds also check that every alert got exactly one Halo ticket.
+ * n8n runs with its defaults: default expression engine, default execution-data saving, regular mode, SQLite.
+ * For this figure the Halo simulator's rate limit is off and the credential's budget raised (with 300 requests per
+ * 5 minutes Halo itself caps the alert workflow at 1 ticket per second: that is the storm benchmark), and the
+ * workflow's two schedules are disabled so that only the measured webhooks run.
+ *
+ * Three diagnostic workflows run in the same rounds (THROUGHPUT_DIAGNOSTICS=0 leaves them out), to show where the
+ * difference comes from: "Datto RMM Trigger → No Op" (the trigger alone), n8n's own "Webhook with Header Auth →
+ * Respond" (a credential read in the webhook phase, as the trigger reads its secret) and "Webhook → 6 × Set (one
+ * expression each) → Respond" (n8n's own cost of a path as long as the alert workflow's, without any package node).
+ *
+ *   node dist/bench/throughput.bench.js        env: THROUGHPUT_ROUNDS (3), THROUGHPUT_REQUESTS (200 per round),
+ *                                              THROUGHPUT_CONCURRENCY (10), THROUGHPUT_WARMUP (30 per workflow)
+ */
+import { NODES } from '../scripts/workflows/definition';
+import {
+	BENCH_HEADER_AUTH,
+	bareWorkflow,
+	headerAuthCredential,
+	headerAuthWebhookWorkflow,
+	dattoTriggerOnlyWorkflow,
+	dattoWebhookUrl,
+	envNumber,
+	executionsAfter,
+	lastExecutionId,
+	log,
+	machineInfo,
+	percentile,
+	postAll,
+	prepareAlerts,
+	round,
+	runMain,
+	setChainWorkflow,
+	startBenchN8n,
+	startBenchSims,
+	ticketsByAlert,
+	waitForSettled,
+	writeResult,
+	type BenchSims,
+} from './lib';
+import { readWorkflow } from '../test/e2e/fixtures/sync';
+
+const ROUNDS = envNumber('THROUGHPUT_ROUNDS', 3);
+const REQUESTS = envNumber('THROUGHPUT_REQUESTS', 200);
+const CONCURRENCY = envNumber('THROUGHPUT_CONCURRENCY', 10);
+const WARMUP = envNumber('THROUGHPUT_WARMUP', 30);
+const DIAGNOSTICS = process.env.THROUGHPUT_DIAGNOSTICS !== '0';
+
+interface Subject {
+	key: 'alert' | 'bare' | 'dattoTriggerOnly' | 'headerAuth' | 'setChain';
+	label: string;
+	workflowId: string;
+	url: string;
+	/** Alerts are kept in the Datto simulator and must each get one ticket. */
+	createsTickets: boolean;
+	headers?: Record<string, string>;
+}
+
+interface Round {
+	subject: Subject['key'];
+	round: number;
+	requests: number;
+	httpOk: number;
+	completed: number;
+	failed: number;
+	seconds: number;
+	executionsPerSecond: number;
+	httpP50Ms: number;
+	httpP99Ms: number;
+	executionP50Ms: number;
+	executionP99Ms: number;
+	oneTicketEach?: boolean;
+}
+
+async function runRound(subject: Subject, index: number, sims: BenchSims, n8n: import('./lib').N8nInstance, count: number, offset: number): Promise<Round> {
+	const bodies = await prepareAlerts(sims, count, offset, { keep: subject.createsTickets });
+	const before = await lastExecutionId(n8n);
+	const started = Date.now();
+	const sent = await postAll(() => subject.url, bodies, CONCURRENCY, subject.headers);
+	const executions = await waitForSettled(n8n, before, { workflowId: subject.workflowId, count, mode: 'webhook', timeoutMs: 900_000 });
+	const last = Math.max(...executions.map((e) => e.stoppedAt ?? 0));
+	const seconds = (last - started) / 1000;
+	const ok = executions.filter((e) => e.status === 'success');
+	const durations = executions.map((e) => (e.stoppedAt ?? e.startedAt) - e.startedAt);
+	const result: Round = {
+		subject: subject.key,
+		round: index,
+		requests: count,
+		httpOk: sent.filter((s) => s.status === 200).length,
+		completed: ok.length,
+		failed: executions.length - ok.length,
+		seconds: round(seconds),
+		executionsPerSecond: round(ok.length / seconds, 2),
+		httpP50Ms: percentile(sent.map((s) => s.ms), 0.5),
+		httpP99Ms: percentile(sent.map((s) => s.ms), 0.99),
+		executionP50Ms: percentile(durations, 0.5),
+		executionP99Ms: percentile(durations, 0.99),
+	};
+	if (subject.createsTickets) {
+		const tickets = ticketsByAlert(sims.halo);
+		result.oneTicketEach = bodies.every((b) => (tickets.get(b.alertUid) ?? []).length === 1);
+	}
+	log(`${subject.key} round ${index}: ${result.completed}/${count} in ${result.seconds} s = ${result.executionsPerSecond}/s (failed ${result.failed})`);
+	return result;
+}
+
+async function main(): Promise<void> {
+	const machineBefore = machineInfo();
+	log(`throughput: ${ROUNDS} rounds × ${REQUESTS} requests per workflow, concurrency ${CONCURRENCY}; load ${machineBefore.loadAverage.join(' ')}`);
+	const sims = await startBenchSims({ haloRateLimit: false });
+	const bare = bareWorkflow();
+	const setChain = setChainWorkflow('BenchSetChain001', 'bench-set-chain', 6);
+	const triggerOnly = dattoTriggerOnlyWorkflow(readWorkflow('workflows/datto-halo-sync.json'));
+	const headerAuth = headerAuthWebhookWorkflow();
+	const env = await startBenchN8n(sims, {
+		extraWorkflows: DIAGNOSTICS ? [bare, triggerOnly, headerAuth, setChain] : [bare],
+		extraCredentials: DIAGNOSTICS ? [headerAuthCredential()] : [],
+		vars: { HALO_REQUESTS_PER_WINDOW: 1_000_000, HALO_WINDOW_SECONDS: 300 },
+		disableNodes: [NODES.reconcileSchedule, NODES.cleanupSchedule],
+	});
+	try {
+		const { n8n } = env;
+		log(`n8n ready in ${env.setupMs} ms: ${JSON.stringify(env.settings)}`);
+		const subjects: Subject[] = [
+			{ key: 'alert', label: 'shipped alert workflow (static data)', workflowId: env.workflow.id, url: dattoWebhookUrl(n8n, env.dattoPath), createsTickets: true },
+			{ key: 'bare', label: 'Webhook → Respond to Webhook', workflowId: bare.id, url: `${n8n.baseUrl}/webhook/bench-bare`, createsTickets: false },
+		];
+		if (DIAGNOSTICS) {
+			const triggerPath = `${(triggerOnly.nodes[0] as { webhookId: string }).webhookId}/datto-alert`;
+			subjects.push(
+				{ key: 'dattoTriggerOnly', label: 'diagnostic: Datto RMM Trigger → No Op', workflowId: triggerOnly.id, url: dattoWebhookUrl(n8n, triggerPath), createsTickets: false },
+				{
+					key: 'headerAuth',
+					label: "diagnostic: n8n's Webhook with Header Auth → Respond",
+					workflowId: headerAuth.id,
+					url: `${n8n.baseUrl}/webhook/bench-header-auth`,
+					createsTickets: false,
+					headers: { [BENCH_HEADER_AUTH.name]: BENCH_HEADER_AUTH.value },
+				},
+				{ key: 'setChain', label: 'diagnostic: Webhook → 6 × Set (1 expression each) → Respond', workflowId: setChain.id, url: `${n8n.baseUrl}/webhook/bench-set-chain`, createsTickets: false },
+			);
+		}
+		// Warm-up, not counted (first executions load node code, open connections, fetch the Halo token).
+		let offset = 0;
+		for (const subject of subjects) {
+			await runRound(subject, 0, sims, n8n, WARMUP, offset);
+			offset += WARMUP;
+		}
+		const rounds: Round[] = [];
+		for (let r = 1; r <= ROUNDS; r++) {
+			for (const subject of subjects) {
+				rounds.push(await runRound(subject, r, sims, n8n, REQUESTS, offset));
+				offset += REQUESTS;
+			}
+		}
+		const summary = (key: Subject['key']) => {
+			const rs = rounds.filter((r) => r.subject === key);
+			const completed = rs.reduce((s, r) => s + r.completed, 0);
+			const seconds = rs.reduce((s, r) => s + r.seconds, 0);
+			return {
+				label: subjects.find((s) => s.key === key)!.label,
+				completed,
+				failed: rs.reduce((s, r) => s + r.failed, 0),
+				seconds: round(seconds),
+				executionsPerSecond: round(completed / seconds, 2),
+				perRound: rs.map((r) => r.executionsPerSecond),
+			};
+		};
+		const figures = Object.fromEntries(subjects.map((s) => [s.key, summary(s.key)]));
+		const ratioTo = (key: Subject['key']) => round(figures[key].executionsPerSecond / figures.bare.executionsPerSecond, 3);
+		const perRoundRatio = (key: Subject['key']) =>
+			rounds
+				.filter((r) => r.subject === key)
+				.map((a) => round(a.executionsPerSecond / rounds.find((r) => r.subject === 'bare' && r.round === a.round)!.executionsPerSecond, 3));
+		const ratio = ratioTo('alert');
+		const all = await executionsAfter(n8n, 0);
+		const result = {
+			benchmark: 'throughput',
+			description:
+				'Completed executions per second of the shipped alert workflow (static data) vs a bare Webhook → Respond to Webhook workflow, same n8n instance, interleaved rounds',
+			target: { ratio: '>= 0.7' },
+			ratio,
+			ratioPerRound: perRoundRatio('alert'),
+			met: ratio >= 0.7,
+			diagnostics: DIAGNOSTICS
+				? {
+						dattoTriggerOnlyRatio: ratioTo('dattoTriggerOnly'),
+						dattoTriggerOnlyRatioPerRound: perRoundRatio('dattoTriggerOnly'),
+						headerAuthWebhookRatio: ratioTo('headerAuth'),
+						headerAuthWebhookRatioPerRound: perRoundRatio('headerAuth'),
+						setChainRatio: ratioTo('setChain'),
+						setChainRatioPerRound: perRoundRatio('setChain'),
+					}
+				: undefined,
+			figures,
+			allAlertsOneTicket: rounds.filter((r) => r.subject === 'alert').every((r) => r.oneTicketEach),
+			failedExecutions: all.filter((e) => e.status !== 'success').length,
+			parameters: { rounds: ROUNDS, requestsPerRound: REQUESTS, concurrency: CONCURRENCY, warmUpPerWorkflow: WARMUP },
+			settings: {
+				...env.settings,
+				haloSimulatorRateLimit: 'off (this benchmark only)',
+				haloCredentialBudget: '1,000,000 per 300 s (this benchmark only)',
+				datto: 'recommended webhook bodies, secret in the query (complete bodies: no enrichment call)',
+				schedules: 'reconciliation and daily cleanup disabled during this benchmark',
+			},
+			rounds,
+			machine: { before: machineBefore, after: machineInfo() },
+		};
+		writeResult('throughput', result);
+		log(`ratio ${ratio} (alert ${figures.alert.executionsPerSecond}/s, bare ${figures.bare.executionsPerSecond}/s)`);
+		if (!result.allAlertsOneTicket || result.failedExecutions > 0) throw new Error('alerts without exactly one ticket, or failed executions');
+	} finally {
+		await env.n8n.stop();
+		await sims.close();
+	}
+}
+
+runMain('throughput', main);

@@ -1,0 +1,54 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import * as alert from './actions/alert/Alert.resource';
+import * as device from './actions/device/Device.resource';
+import { router } from './actions/router';
+import * as site from './actions/site/Site.resource';
+import { listSearch } from './methods';
+
+/** Datto RMM API v2: alerts (get, resolve, list open / resolved), sites and devices. */
+export class DattoRmm implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Datto RMM',
+		name: 'dattoRmm',
+		icon: { light: 'file:../../icons/datto.svg', dark: 'file:../../icons/datto.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Read and resolve Datto RMM alerts, look up sites and devices',
+		defaults: { name: 'Datto RMM' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'dattoRmmApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Alert', value: 'alert' },
+					{ name: 'Device', value: 'device' },
+					{ name: 'Site', value: 'site' },
+				],
+				default: 'alert',
+			},
+			...alert.description,
+			...site.description,
+			...device.description,
+		],
+	};
+
+	methods = { listSearch: { searchSites: listSearch.searchSites } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,11 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { DattoClient } from '../../../shared/transport/datto';
+import { listAlerts, listDescription } from './list';
+
+export const description: INodeProperties[] = listDescription('getManyResolved');
+
+/** /v2/{account|site/{uid}|device/{uid}}/alerts/resolved, every page or up to the limit. */
+export async function execute(this: IExecuteFunctions, client: DattoClient, itemIndex: number): Promise<IDataObject[]> {
+	return await listAlerts.call(this, client, itemIndex, 'resolved');
+}

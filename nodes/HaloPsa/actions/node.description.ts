@@ -1,0 +1,24 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as client from './client/Client.resource';
+import * as site from './site/Site.resource';
+import * as ticket from './ticket/Ticket.resource';
+
+/** All parameters of the HaloPSA node: resource, then each resource's operations and their fields. */
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Client', value: 'client' },
+			{ name: 'Site', value: 'site' },
+			{ name: 'Ticket', value: 'ticket' },
+		],
+		default: 'ticket',
+	},
+	...ticket.description,
+	...client.description,
+	...site.description,
+];

@@ -1,0 +1,22 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import type { HaloClient } from '../../../shared/transport/halo';
+import { requiredId } from '../../helpers/params';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Site ID',
+		name: 'siteId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 34',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['site'], operation: ['get'] } }, properties);
+
+/** GET /Site/{id}. Output: the site record. */
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject> {
+	return (await client.getSite(requiredId.call(this, 'siteId', itemIndex, 'Site ID'))) as IDataObject;
+}

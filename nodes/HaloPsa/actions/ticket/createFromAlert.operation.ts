@@ -1,0 +1,348 @@
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	ALERT_PLACEHOLDERS,
+	DEFAULT_ALERT_SUMMARY_TEMPLATE,
+	ExternalRefTarget,
+	HALO_SUMMARY_MAX_LENGTH,
+	alertSearchText,
+	buildAlertTicket,
+	canVerifyFromListRecord,
+	readAlert,
+	ticketMatchesAlert,
+} from '../../../shared/domain/haloAlertTicket';
+import { withIsoDates } from '../../../shared/domain/haloRecords';
+import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../../shared/domain/priority';
+import type { HaloClient, HaloTicket } from '../../../shared/transport/halo';
+import { customFieldsFrom, jsonObject, optionalId, readPath } from '../../helpers/params';
+import { customFieldsUi } from './shared';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Alert Source',
+		name: 'alertSource',
+		type: 'options',
+		options: [
+			{
+				name: 'Input Item',
+				value: 'field',
+				description: 'The alert is the input item (Datto RMM Trigger output) or a field of it',
+			},
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'Give the alert object, e.g. with an expression pointing at the trigger node',
+			},
+		],
+		default: 'field',
+	},
+	{
+		displayName: 'Alert Field',
+		name: 'alertField',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. alert',
+		description: 'Path of the normalised alert in the input item; empty = the item itself',
+		displayOptions: { show: { alertSource: ['field'] } },
+	},
+	{
+		displayName: 'Alert (JSON)',
+		name: 'alertJson',
+		type: 'json',
+		default: '{}',
+		description: 'The normalised Datto RMM alert object',
+		displayOptions: { show: { alertSource: ['json'] } },
+	},
+	{
+		displayName: 'Client ID Field',
+		name: 'clientIdField',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. store.value.clientId',
+		description:
+			'Path in the input item holding the Halo client ID (e.g. from a Mapping Store lookup); empty or missing → Fallback Client',
+	},
+	{
+		displayName: 'Fallback Client Name or ID',
+		name: 'fallbackClientId',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getClients' },
+		default: '',
+		description: 'Client used when the Client ID Field is empty or missing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Site ID Field',
+		name: 'siteIdField',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. store.value.siteId',
+		description: "Path in the input item holding the Halo site ID; empty or missing → the client's main site (Halo's default)",
+	},
+	{
+		displayName: 'Summary Template',
+		name: 'summaryTemplate',
+		type: 'string',
+		default: DEFAULT_ALERT_SUMMARY_TEMPLATE,
+		description: `Placeholders: ${ALERT_PLACEHOLDERS.join(' ')}. Cut to ${HALO_SUMMARY_MAX_LENGTH} characters.`,
+	},
+	{
+		displayName: 'Priority Map',
+		name: 'priorityMap',
+		type: 'string',
+		default: DEFAULT_PRIORITY_MAP,
+		description: 'Datto priority → Halo priority ID, e.g. "Critical=1, High=2, Moderate=3, Low=4, Information=4" (IDs are tenant-specific)',
+	},
+	{
+		displayName: 'Default Priority ID',
+		name: 'defaultPriorityId',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 3,
+		description: 'Halo priority ID for Datto priorities not in the map; 0 leaves the priority to Halo',
+	},
+	{
+		displayName: 'External Reference',
+		name: 'externalRef',
+		type: 'options',
+		options: [
+			{ name: 'Custom Field', value: 'customField', description: 'A ticket custom field (must exist in Halo)' },
+			{ name: 'None', value: 'none', description: 'The alert UID is only in the details' },
+			{ name: 'Ticket Field', value: 'field', description: 'A ticket field such as third_party_id_string' },
+		],
+		default: 'field',
+		description: 'Where the Datto alert UID is stored on the ticket (it is always in the details too)',
+	},
+	{
+		displayName: 'Reference Field',
+		name: 'externalRefField',
+		type: 'string',
+		default: 'third_party_id_string',
+		description: 'Ticket field receiving the alert UID (third_party_id is an integer and cannot hold it)',
+		displayOptions: { show: { externalRef: ['field'] } },
+	},
+	{
+		displayName: 'Reference Custom Field',
+		name: 'externalRefCustomField',
+		type: 'string',
+		default: 'CFDattoAlertUID',
+		description: 'Custom field name (with the CF prefix) receiving the alert UID',
+		displayOptions: { show: { externalRef: ['customField'] } },
+	},
+	{
+		displayName: 'Ticket Fields',
+		name: 'ticketFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{
+				displayName: 'Agent Name or ID',
+				name: 'agentId',
+				type: 'options',
+				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+				typeOptions: { loadOptionsMethod: 'getAgents' },
+				default: '',
+			},
+			{
+				displayName: 'Other Fields (JSON)',
+				name: 'additionalJson',
+				type: 'json',
+				default: '{}',
+				description: 'Any other Halo ticket fields, e.g. {"category_1": "Monitoring", "_novalidate": true}',
+			},
+			{
+				displayName: 'Status Name or ID',
+				name: 'statusId',
+				type: 'options',
+				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+				typeOptions: { loadOptionsMethod: 'getStatuses' },
+				default: '',
+			},
+			{
+				displayName: 'Team Name or ID',
+				name: 'teamId',
+				type: 'options',
+				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+				typeOptions: { loadOptionsMethod: 'getTeams' },
+				default: '',
+			},
+			{
+				displayName: 'Ticket Type Name or ID',
+				name: 'ticketTypeId',
+				type: 'options',
+				description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+				typeOptions: { loadOptionsMethod: 'getTicketTypes' },
+				default: '',
+			},
+			{ displayName: 'User ID', name: 'userId', type: 'number', default: 0, description: 'End user; Halo then also needs the site' },
+		],
+	},
+	{ ...customFieldsUi, description: `Values may contain placeholders: ${ALERT_PLACEHOLDERS.join(' ')}` },
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Add Integration Marker',
+				name: 'addMarker',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to end the details with the marker "[n8n-halo-datto]" (recognised by the HaloPSA Trigger)',
+			},
+			{
+				displayName: 'Details Heading',
+				name: 'detailsIntro',
+				type: 'string',
+				default: 'Datto RMM alert',
+			},
+			{
+				displayName: 'Max Summary Length',
+				name: 'maxSummaryLength',
+				type: 'number',
+				typeOptions: { minValue: 10 },
+				default: HALO_SUMMARY_MAX_LENGTH,
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['ticket'], operation: ['createFromAlert'] } }, properties);
+
+function readAlertParam(this: IExecuteFunctions, itemIndex: number, item: IDataObject): unknown {
+	if ((this.getNodeParameter('alertSource', itemIndex, 'field') as string) === 'json') {
+		return jsonObject.call(this, this.getNodeParameter('alertJson', itemIndex, '{}'), 'Alert (JSON)', itemIndex);
+	}
+	const path = this.getNodeParameter('alertField', itemIndex, '') as string;
+	const alert = readPath(item, path);
+	if (alert === undefined) {
+		throw new NodeOperationError(this.getNode(), `The input item has no field "${path}"`, { itemIndex });
+	}
+	return alert;
+}
+
+function idFromField(this: IExecuteFunctions, item: IDataObject, path: string, label: string, itemIndex: number): number | undefined {
+	if (!path.trim()) return undefined;
+	const value = readPath(item, path);
+	if (value === undefined || value === null || value === '') return undefined;
+	const id = optionalId(value);
+	if (id === undefined) {
+		throw new NodeOperationError(this.getNode(), `${label} "${path}" holds ${JSON.stringify(value)}, not a Halo ID`, { itemIndex });
+	}
+	return id;
+}
+
+/**
+ * POST /Tickets for a Datto RMM alert: one call. After an ambiguous failure (500/504/timeout) the client calls
+ * `recover`, which searches Halo for a ticket of this alert (verified client-side), so a retry never duplicates it.
+ * Output: `{ ticketId, alertUid, dedupeKey, clientId, siteId, priorityId, priorityMapped, summary, ticket, alert }`.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject> {
+	const item = this.getInputData()[itemIndex]?.json ?? {};
+	let alert;
+	try {
+		alert = readAlert(readAlertParam.call(this, itemIndex, item));
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+	}
+
+	const clientId =
+		idFromField.call(this, item, this.getNodeParameter('clientIdField', itemIndex, '') as string, 'Client ID Field', itemIndex) ??
+		optionalId(this.getNodeParameter('fallbackClientId', itemIndex, ''));
+	if (clientId === undefined) {
+		throw new NodeOperationError(this.getNode(), 'No Halo client for this alert: set the Client ID Field or a Fallback Client', {
+			itemIndex,
+		});
+	}
+	const siteId = idFromField.call(this, item, this.getNodeParameter('siteIdField', itemIndex, '') as string, 'Site ID Field', itemIndex);
+
+	let priorityMap;
+	try {
+		priorityMap = parsePriorityMap(this.getNodeParameter('priorityMap', itemIndex, DEFAULT_PRIORITY_MAP) as string);
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+	}
+
+	const refKind = this.getNodeParameter('externalRef', itemIndex, 'field') as string;
+	const externalRef: ExternalRefTarget =
+		refKind === 'field'
+			? { target: 'field', field: this.getNodeParameter('externalRefField', itemIndex, 'third_party_id_string') as string }
+			: refKind === 'customField'
+				? { target: 'customField', name: this.getNodeParameter('externalRefCustomField', itemIndex, 'CFDattoAlertUID') as string }
+				: { target: 'none' };
+	const ticketFields = this.getNodeParameter('ticketFields', itemIndex, {}) as IDataObject;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+
+	const built = buildAlertTicket(alert, {
+		summaryTemplate: this.getNodeParameter('summaryTemplate', itemIndex, DEFAULT_ALERT_SUMMARY_TEMPLATE) as string,
+		maxSummaryLength: typeof options.maxSummaryLength === 'number' ? options.maxSummaryLength : undefined,
+		clientId,
+		siteId,
+		priorityMap,
+		defaultPriorityId: this.getNodeParameter('defaultPriorityId', itemIndex, 0) as number,
+		ticketTypeId: optionalId(ticketFields.ticketTypeId),
+		teamId: optionalId(ticketFields.teamId),
+		agentId: optionalId(ticketFields.agentId),
+		statusId: optionalId(ticketFields.statusId),
+		userId: optionalId(ticketFields.userId),
+		customFields: customFieldsFrom(this.getNodeParameter('customFieldsUi', itemIndex, {})),
+		externalRef,
+		extraFields: jsonObject.call(this, ticketFields.additionalJson, 'Other Fields (JSON)', itemIndex),
+		detailsIntro: typeof options.detailsIntro === 'string' && options.detailsIntro ? options.detailsIntro : undefined,
+		marker: options.addMarker !== false,
+	});
+
+	const ticket = await client.createTicket(built.fields, {
+		recover: async () => await findAlertTicket(client, alert.alertUid, built.summary, clientId, externalRef),
+	});
+
+	return {
+		ticketId: ticket.id,
+		alertUid: alert.alertUid,
+		dedupeKey: alert.dedupeKey ?? null,
+		clientId,
+		siteId: siteId ?? (typeof ticket.site_id === 'number' ? ticket.site_id : null),
+		priorityId: built.priorityId ?? null,
+		priorityMapped: built.priorityMapped,
+		summary: built.summary,
+		ticket: withIsoDates(ticket) as IDataObject,
+		alert: alert as IDataObject,
+	};
+}
+
+/**
+ * Looks for a ticket already created for this alert: Halo's `search` on the summary (and on the alert UID), then a
+ * client-side check of each candidate (third_party_id_string, custom fields, details), re-reading a few candidates
+ * whose list records are partial.
+ */
+export async function findAlertTicket(
+	client: HaloClient,
+	alertUid: string,
+	summary: string,
+	clientId: number,
+	externalRef: ExternalRefTarget,
+): Promise<HaloTicket | undefined> {
+	const seen = new Set<number>();
+	for (const search of [alertSearchText(summary), alertUid]) {
+		const candidates = (await client.listTickets({ clientId, search }, { limit: 50 })).filter((t) => !seen.has(t.id));
+		let reread = 0;
+		for (const candidate of candidates.sort((a, b) => b.id - a.id)) {
+			seen.add(candidate.id);
+			if (ticketMatchesAlert(candidate, alertUid, externalRef)) return candidate;
+			if (!canVerifyFromListRecord(candidate) && reread < 5) {
+				reread++;
+				const full = await client.getTicket(candidate.id, { includeDetails: true });
+				if (ticketMatchesAlert(full, alertUid, externalRef)) return full;
+			}
+		}
+	}
+	return undefined;
+}

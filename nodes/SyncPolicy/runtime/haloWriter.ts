@@ -1,0 +1,157 @@
+/**
+ * The PolicyWriter over the package's own clients: one cached HaloClient per credential (token cache, shared
+ * request budget, 429 backoff) and, optionally, one DattoClient for resolving Datto alerts. Tickets for alerts are
+ * built exactly like the HaloPSA node's "Create From Datto Alert" (buildAlertTicket, escaped details, external
+ * reference, marker) with its duplicate-safe recovery search; notes are escaped and carry the integration marker;
+ * close and reopen go with their note in one POST /Actions.
+ */
+import { buildAlertTicket, toSummary, type AlertInput, type ExternalRefTarget } from '../../shared/domain/haloAlertTicket';
+import { haloMarkerHtml } from '../../shared/domain/haloMarker';
+import { textToHtml } from '../../shared/domain/html';
+import { mapPriority, type PriorityMap } from '../../shared/domain/priority';
+import type { DattoClient } from '../../shared/transport/datto';
+import type { HaloAction, HaloClient, HaloTicketFields } from '../../shared/transport/halo';
+import { findAlertTicket } from '../../HaloPsa/actions/ticket/createFromAlert.operation';
+import { newestFirst } from '../../HaloPsa/actions/ticket/get.operation';
+import { autoClosedStatus, autoReopenStatus } from '../../HaloPsa/helpers/lookups';
+import { noteHtml, optionalId } from '../../HaloPsa/helpers/params';
+import type { CreateParentAction, CreateTicketAction, PolicyWriter } from './steps';
+
+export class PolicyWriteError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'PolicyWriteError';
+	}
+}
+
+export interface HaloWriterSettings {
+	summaryTemplate: string;
+	priorityMap: PriorityMap;
+	/** Halo priority id for Datto priorities not in the map; 0 leaves it to Halo. */
+	defaultPriorityId: number;
+	ticketTypeId?: number;
+	teamId?: number;
+	agentId?: number;
+	statusId?: number;
+	externalRef: ExternalRefTarget;
+	/** Ticket field linking a storm child to its parent (`parent_id`); empty: no link is written. */
+	parentField: string;
+	/** Any other Halo ticket fields for created tickets (parents too). */
+	extraFields: Record<string, unknown>;
+	/** `{ outcome }` by name or `{ outcome_id }` (Halo rejects actions without one). */
+	outcome: { outcome?: string; outcome_id?: number };
+	/** Closed / reopen status ids; undefined = chosen by name (one cached GET /Status per 10 minutes). */
+	closedStatusId?: number;
+	reopenStatusId?: number;
+	hiddenFromUser: boolean;
+	/** Client for tickets whose alert has none (no site → client mapping). */
+	fallbackClientId?: number;
+}
+
+export class HaloPolicyWriter implements PolicyWriter {
+	constructor(
+		private readonly halo: HaloClient,
+		private readonly settings: HaloWriterSettings,
+		private readonly datto: DattoClient | null = null,
+	) {}
+
+	private clientIdOf(clientId: string | null, what: string): number {
+		const id = optionalId(clientId) ?? this.settings.fallbackClientId;
+		if (id === undefined) {
+			throw new PolicyWriteError(`No Halo client for ${what}: map the site to a client ("Client ID") or set a Fallback Client`);
+		}
+		return id;
+	}
+
+	private commonFields(): Record<string, unknown> {
+		const s = this.settings;
+		const fields: Record<string, unknown> = {};
+		if (s.ticketTypeId) fields.tickettype_id = s.ticketTypeId;
+		if (s.teamId) fields.team_id = s.teamId;
+		if (s.agentId) fields.agent_id = s.agentId;
+		if (s.statusId) fields.status_id = s.statusId;
+		return fields;
+	}
+
+	async createTicket(action: CreateTicketAction, parentId: number | null): Promise<number> {
+		const s = this.settings;
+		const clientId = this.clientIdOf(action.clientId, `alert ${action.alert.alertUid}`);
+		const alert = { ...action.alert, priority: action.priority } as AlertInput;
+		const extra = { ...s.extraFields, ...(parentId !== null && s.parentField ? { [s.parentField]: parentId } : {}) };
+		const built = buildAlertTicket(alert, {
+			summaryTemplate: s.summaryTemplate,
+			clientId,
+			priorityMap: s.priorityMap,
+			defaultPriorityId: s.defaultPriorityId,
+			ticketTypeId: s.ticketTypeId,
+			teamId: s.teamId,
+			agentId: s.agentId,
+			statusId: s.statusId,
+			externalRef: s.externalRef,
+			extraFields: extra,
+			marker: true,
+		});
+		const ticket = await this.halo.createTicket(built.fields, {
+			recover: async () => await findAlertTicket(this.halo, alert.alertUid, built.summary, clientId, s.externalRef),
+		});
+		return ticket.id;
+	}
+
+	async createParent(action: CreateParentAction): Promise<number> {
+		const s = this.settings;
+		const clientId = this.clientIdOf(action.clientId, `the storm at site ${action.siteName ?? action.siteUid}`);
+		const priorityId = mapPriority(action.priority, s.priorityMap, s.defaultPriorityId);
+		const fields: HaloTicketFields = {
+			...this.commonFields(),
+			...s.extraFields,
+			summary: toSummary(action.summary),
+			details_html: `<p>${textToHtml(action.text)}</p>${haloMarkerHtml('Created by n8n for a Datto RMM alert storm')}`,
+			client_id: clientId,
+			...(priorityId > 0 ? { priority_id: priorityId } : {}),
+		};
+		const ticket = await this.halo.createTicket(fields);
+		return ticket.id;
+	}
+
+	private async statusId(status: 'close' | 'reopen'): Promise<number> {
+		if (status === 'close') return this.settings.closedStatusId ?? (await autoClosedStatus(this.halo)).id;
+		return this.settings.reopenStatusId ?? (await autoReopenStatus(this.halo)).id;
+	}
+
+	async addAction(ticketId: number, note: string | null, status: 'close' | 'reopen' | null): Promise<void> {
+		const newStatus = status ? await this.statusId(status) : undefined;
+		const text =
+			note ?? (status === 'close' ? 'Closed by the Datto RMM integration.' : status === 'reopen' ? 'Reopened by the Datto RMM integration.' : '');
+		await this.halo.addAction(
+			{
+				ticket_id: ticketId,
+				note_html: noteHtml(text, { marker: true }),
+				...this.settings.outcome,
+				hiddenfromuser: this.settings.hiddenFromUser,
+				sendemail: false,
+				...(newStatus !== undefined ? { new_status: newStatus } : {}),
+			},
+			newStatus === undefined
+				? {}
+				: {
+						// After an ambiguous failure: if the ticket already has the status, the action happened.
+						recover: async (): Promise<HaloAction | undefined> => {
+							const ticket = await this.halo.getTicket(ticketId);
+							if (Number(ticket.status_id) !== newStatus) return undefined;
+							return newestFirst(await this.halo.listActions(ticketId)).find((a) => Number(a.new_status) === newStatus);
+						},
+					},
+		);
+	}
+
+	async attachToParent(ticketId: number, parentId: number): Promise<void> {
+		if (!this.settings.parentField) return;
+		await this.halo.updateTicket(ticketId, { [this.settings.parentField]: parentId });
+	}
+
+	async resolveDattoAlert(alertUid: string): Promise<boolean> {
+		if (!this.datto) return false;
+		await this.datto.resolveAlert(alertUid);
+		return true;
+	}
+}

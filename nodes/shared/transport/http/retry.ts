@@ -1,0 +1,34 @@
+/** Backoff policy shared by the API clients: exponential with jitter, bounded per wait and in total. */
+export interface RetryPolicy {
+	/** Attempts in total, including the first one. */
+	maxAttempts: number;
+	/** First backoff delay in ms; doubles with every attempt. */
+	baseDelayMs: number;
+	/** Upper bound of a single wait in ms (also caps Retry-After). */
+	maxDelayMs: number;
+	/** Give up when the waits so far plus the next one would exceed this many ms. */
+	maxTotalWaitMs: number;
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so retries from many callers spread out. */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+	const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+	return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+/** Parses a Retry-After header (seconds or an HTTP date) into ms; undefined when absent or unparsable. */
+export function parseRetryAfterMs(value: unknown, now = Date.now()): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const text = String(Array.isArray(value) ? value[0] : value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const date = Date.parse(text);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - now);
+}
+
+export const sleep = async (ms: number): Promise<void> =>
+	await new Promise((resolve) => {
+		const timer = setTimeout(resolve, Math.max(0, ms));
+		// Do not keep a finishing process alive only for a backoff timer.
+		(timer as { unref?: () => void }).unref?.();
+	});

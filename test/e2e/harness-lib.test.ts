@@ -1,0 +1,86 @@
+/* The harness's pure helpers (no n8n started): templates, the node-type comparison, port reservation. */
+import * as net from 'net';
+import {
+	checkNodeTypes,
+	expectedNodeTypes,
+	findFreePortBlock,
+	fixturePath,
+	loadTemplate,
+	packageDir,
+	readPackageJson,
+	releasePortBlock,
+	renderTemplate,
+	startService,
+	httpRequest,
+} from '../../scripts/n8n-harness';
+
+describe('renderTemplate', () => {
+	test('fills strings (JSON-escaped), numbers and defaults; rejects missing values', () => {
+		const out = renderTemplate('{"u":"{{URL}}/x","q":"{{Q}}","d":"{{D:def}}","n":"{{#N:5432}}","m":"{{#M}}"}', {
+			URL: 'http://127.0.0.1:1',
+			Q: 'a"b',
+			M: 7,
+		});
+		expect(JSON.parse(out)).toEqual({ u: 'http://127.0.0.1:1/x', q: 'a"b', d: 'def', n: 5432, m: 7 });
+		expect(() => renderTemplate('"{{MISSING}}"', {})).toThrow(/MISSING/);
+		expect(() => renderTemplate('"{{#N}}"', { N: 'abc' })).toThrow(/not a number/);
+	});
+
+	test('the credentials fixture renders to credentials of this package', () => {
+		const creds = loadTemplate<{ id: string; type: string; data: Record<string, unknown> }>(
+			fixturePath('credentials.template.json'),
+			{ HALO_URL: 'http://127.0.0.1:5601', DATTO_URL: 'http://127.0.0.1:5602', PGPORT: 5433 },
+		);
+		expect(creds.find((c) => c.type === 'haloPsaApi')?.data.instanceUrl).toBe('http://127.0.0.1:5601');
+		expect(creds.find((c) => c.type === 'dattoRmmApi')?.data.customUrl).toBe('http://127.0.0.1:5602');
+		expect(creds.find((c) => c.type === 'mappingStorePostgresApi')?.data.port).toBe(5433);
+		for (const c of creds) expect(c.id.length).toBeLessThanOrEqual(21);
+	});
+});
+
+describe('checkNodeTypes', () => {
+	const pkg = readPackageJson(packageDir());
+	const expected = expectedNodeTypes(packageDir());
+
+	test('reports missing and unexpected package types, ignores other packages', () => {
+		expect(expected.length).toBeGreaterThan(0);
+		const all = expected.flatMap((t) => (t.usableAsTool ? [t.type, `${t.type}Tool`] : [t.type]));
+		const exported = [...all, `${pkg.name}.somethingElse`, 'n8n-nodes-base.webhook'].map((name) => ({ name }));
+		const check = checkNodeTypes(exported.slice(1), packageDir());
+		expect(check.missing).toEqual([all[0]]);
+		expect(check.unexpected).toEqual([`${pkg.name}.somethingElse`]);
+	});
+});
+
+describe('findFreePortBlock', () => {
+	test('reserves distinct blocks whose ports are free', async () => {
+		const a = await findFreePortBlock(2);
+		const b = await findFreePortBlock(2);
+		expect(a).not.toBe(b);
+		const server = net.createServer();
+		await new Promise<void>((resolve) => server.listen(a + 1, '127.0.0.1', resolve));
+		server.close();
+		releasePortBlock(a);
+		releasePortBlock(b);
+	});
+});
+
+describe('startService (simulator CLIs, as the workflow e2e tests and the demo start them)', () => {
+	test('the Halo and Datto simulator CLIs start on a chosen port, answer, and stop with their process group', async () => {
+		for (const [api, ready, probe, status] of [
+			['halo', /Halo simulator listening on/, '/api/authinfo', 200],
+			['datto', /Datto RMM simulator listening on/, '/api/v2/account', 401], // no token: rejected as Datto does
+		] as const) {
+			const port = await findFreePortBlock(1);
+			const service = await startService({ args: [`dist/simulators/${api}/cli.js`, '--port', String(port)], ready });
+			try {
+				const res = await httpRequest('GET', `http://127.0.0.1:${port}${probe}`);
+				expect({ api, status: res.status }).toEqual({ api, status });
+			} finally {
+				await service.stop();
+				releasePortBlock(port);
+			}
+			expect(() => process.kill(-service.pid, 0)).toThrow(/ESRCH/);
+		}
+	});
+});

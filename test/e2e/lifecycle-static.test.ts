@@ -1,0 +1,341 @@
+/*
+ * The shipped all-in-one workflow (workflows/datto-halo-sync.json, Mapping Store on workflow static data) in real
+ * n8n against the Halo and Datto simulators: one n8n for the whole file, scenarios in order.
+ *
+ * Import-time changes (fixtures/sync.ts): the seed CSV holds the test sites, and "Every 15 minutes" runs every 5 s so
+ * that the reconciliation scenario does not wait 15 minutes. It runs during every scenario, as it would in
+ * production, and the webhook scenarios still assert exact Halo call counts. Its part B (closing tickets whose alert
+ * was resolved without a webhook) keeps the shipped 5-minute grace, so it never acts here; lifecycle-postgres.test.ts
+ * covers it. The site → client table is seeded the documented way: `n8n execute --id=…` (the seed section's manual
+ * trigger) while n8n is stopped.
+ */
+import { N8nInstance, httpRequest } from '../../scripts/n8n-harness';
+import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../scripts/workflows/definition';
+import {
+	CREDENTIALS_FIXTURE,
+	DATTO_WEBHOOK_SECRET,
+	HALO_WEBHOOK_AUTH,
+	SEED_CSV,
+	SITES,
+	type Simulators,
+	credentialVars,
+	dattoCalls,
+	executionsSince,
+	haloApiCalls,
+	lastExecutionId,
+	logMark,
+	readWorkflow,
+	runSeedStep,
+	settledExecutions,
+	sleep,
+	startSimulators,
+	staticStore,
+	subscribeWebhooks,
+	ticketsFor,
+	transformWorkflow,
+	waitFor,
+	webhookPath,
+} from './fixtures/sync';
+
+const WF = WORKFLOW_IDS.static;
+const RESOLVE_ROUTE = 'POST /api/v2/alert/:alertUid/resolve';
+
+describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () => {
+	let sims: Simulators;
+	let n8n: N8nInstance;
+	let wf: WorkflowJson;
+	let dattoPath: string;
+	let haloPath: string;
+	const timings: Record<string, number> = {};
+	/** Alerts of the lifecycle scenarios, shared between tests (run in order). */
+	const state: { contosoAlert?: string; contosoTicket?: number } = {};
+
+	beforeAll(async () => {
+		const started = Date.now();
+		sims = await startSimulators();
+		n8n = await N8nInstance.create();
+		wf = transformWorkflow(readWorkflow('workflows/datto-halo-sync.json'), {
+			seedCsv: SEED_CSV,
+			everySeconds: { [NODES.reconcileSchedule]: 5 },
+		});
+		await n8n.provision({ credentials: [CREDENTIALS_FIXTURE], workflows: [wf], vars: credentialVars(sims) });
+		const seedStarted = Date.now();
+		await runSeedStep(n8n, WF);
+		timings.seed = Date.now() - seedStarted;
+		dattoPath = webhookPath(wf, NODES.dattoTrigger, 'datto-alert');
+		haloPath = webhookPath(wf, NODES.haloTrigger, 'halo');
+		await n8n.start({ waitForWebhooks: [dattoPath, haloPath] });
+		await n8n.createApiKey();
+		subscribeWebhooks(sims, n8n, dattoPath, haloPath);
+		timings.setup = Date.now() - started;
+	}, 300_000);
+
+	afterAll(async () => {
+		process.stderr.write(`[lifecycle-static] timings (ms): ${JSON.stringify(timings)}\n`);
+		await n8n?.stop();
+		await sims?.close();
+	});
+
+	const timed = (name: string, fn: () => Promise<void>) => async () => {
+		const started = Date.now();
+		try {
+			await fn();
+		} finally {
+			timings[name] = Date.now() - started;
+		}
+	};
+
+	test('the seed step filled the site → client table (n8n execute of the manual trigger)', async () => {
+		const store = await staticStore(n8n, WF);
+		expect(Object.keys(store.sites ?? {}).sort()).toEqual([SITES.fabrikam.name, SITES.contoso.uid].sort());
+		expect(store.sites[SITES.contoso.uid].value).toEqual({ clientId: SITES.contoso.clientId, name: SITES.contoso.name });
+	});
+
+	test(
+		'alert → ticket with the client of the site (by UID, by name, catch-all) and the mapped priority; 1 Halo call each',
+		timed('alertToTicket', async () => {
+			const cases = [
+				{ site: 'contoso' as const, priority: 'Critical', priorityId: 1 },
+				{ site: 'fabrikam' as const, priority: 'High', priorityId: 2 },
+				{ site: 'unmapped' as const, priority: 'Moderate', priorityId: 3 },
+			];
+			for (const c of cases) {
+				const mark = logMark(sims.halo);
+				const before = await lastExecutionId(n8n);
+				const { alert, deliveries } = await sims.datto.createAlert({ deviceUid: sims.devices[c.site], priority: c.priority });
+				expect(deliveries.map((d) => d.status)).toEqual([200]);
+				expect(JSON.parse(deliveries[0].responseBody ?? '{}')).toEqual({ received: true, alertUid: alert.alertUid, event: 'triggered' });
+				const [ticket] = await waitFor(`a ticket for the ${c.site} alert`, () => {
+					const found = ticketsFor(sims.halo, alert.alertUid);
+					return found.length ? found : undefined;
+				});
+				const site = SITES[c.site];
+				expect({ site: c.site, client: ticket.client_id, halosite: ticket.site_id, priority: ticket.priority_id }).toEqual({
+					site: c.site,
+					client: site.clientId,
+					halosite: site.siteId,
+					priority: c.priorityId,
+				});
+				expect(String(ticket.summary)).toContain(site.hostname);
+				const executions = await settledExecutions(n8n, WF, before, { count: 1, mode: 'webhook' });
+				expect(executions.map((e) => e.status)).toEqual(['success']);
+				expect(haloApiCalls(sims.halo, mark).map((r) => r.route)).toEqual(['POST /api/tickets']);
+				const link = (await staticStore(n8n, WF)).alerts?.[alert.alertUid];
+				expect(link?.status).toBe('open');
+				expect(link?.value).toMatchObject({ ticketId: ticket.id, clientId: site.clientId });
+				expect((await staticStore(n8n, WF)).tickets?.[String(ticket.id)]?.value).toEqual({ alertUid: alert.alertUid });
+				if (c.site === 'contoso') {
+					state.contosoAlert = alert.alertUid;
+					state.contosoTicket = ticket.id as number;
+				}
+			}
+		}),
+	);
+
+	test(
+		'the same alert delivered 5 times concurrently → exactly one ticket, the duplicates recorded',
+		timed('duplicates', async () => {
+			const mark = logMark(sims.halo);
+			const before = await lastExecutionId(n8n);
+			const { alert, deliveries } = await sims.datto.createAlert({
+				deviceUid: sims.devices.contoso,
+				priority: 'High',
+				webhookOptions: { duplicates: 5 },
+			});
+			expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200, 200]);
+			const executions = await settledExecutions(n8n, WF, before, { count: 5, mode: 'webhook' });
+			expect(executions.map((e) => e.status)).toEqual(Array(5).fill('success'));
+			expect(ticketsFor(sims.halo, alert.alertUid)).toHaveLength(1);
+			expect(haloApiCalls(sims.halo, mark).filter((r) => r.route === 'POST /api/tickets')).toHaveLength(1);
+			const record = (await staticStore(n8n, WF)).alerts[alert.alertUid];
+			expect(record.status).toBe('open');
+			// 4 from the webhooks (+1 if the 5-second reconciliation ran while the claim was pending: it loses the claim too).
+			expect(record.history.filter((h) => h.event === 'duplicateDelivery').length).toBeGreaterThanOrEqual(4);
+		}),
+	);
+
+	test(
+		'resolve → the ticket is closed with a note in ONE POST /Actions, the link is marked closed, the echo is ignored',
+		timed('resolveClose', async () => {
+			const alertUid = state.contosoAlert as string;
+			const ticketId = state.contosoTicket as number;
+			expect(alertUid).toBeDefined();
+			const mark = logMark(sims.halo);
+			const dattoMark = logMark(sims.datto);
+			const before = await lastExecutionId(n8n);
+			const deliveriesBefore = sims.halo.webhooks.deliveries().length;
+			const { deliveries } = await sims.datto.resolveAlertInDatto(alertUid);
+			expect(deliveries.map((d) => d.status)).toEqual([200]);
+			await waitFor('the ticket to be closed', () => sims.halo.ticket(ticketId)?.status_id === 9);
+			await settledExecutions(n8n, WF, before, { count: 1, mode: 'webhook' });
+			const calls = haloApiCalls(sims.halo, mark);
+			expect(calls.map((c) => c.route)).toEqual(['POST /api/actions']);
+			const [action] = calls[0].body as Array<Record<string, unknown>>;
+			expect(action).toMatchObject({ ticket_id: ticketId, new_status: 9, outcome: 'Private Note', hiddenfromuser: true });
+			expect(String(action.note_html)).toContain('The Datto RMM alert was resolved');
+			// Halo's "Ticket Closed" webhook for our own close reaches the trigger and is dropped (marker): no execution.
+			await sims.halo.webhooks.idle();
+			const echoes = sims.halo.webhooks.deliveries().slice(deliveriesBefore);
+			expect(echoes.length).toBeGreaterThan(0);
+			for (const echo of echoes) {
+				expect(echo.status).toBe(200);
+				expect(JSON.parse(echo.responseBody ?? '{}')).toMatchObject({ accepted: 0 });
+			}
+			await sleep(1500);
+			const executions = await settledExecutions(n8n, WF, before, { mode: 'webhook' });
+			expect(executions).toHaveLength(1);
+			expect(dattoCalls(sims.datto, dattoMark).filter((c) => c.route === RESOLVE_ROUTE)).toHaveLength(0);
+			const store = await staticStore(n8n, WF);
+			expect(store.alerts[alertUid]).toMatchObject({ status: 'closed', value: { ticketId, closedBy: 'datto' } });
+			expect(store.tickets[String(ticketId)].status).toBe('closed');
+			// The whole lifecycle of this alert cost exactly 2 Halo calls (create + close): see the API economy test.
+			const all = haloApiCalls(sims.halo, 0).filter((c) => JSON.stringify(c.body ?? '').includes(alertUid) || (c.route === 'POST /api/actions' && (c.body as Array<Record<string, unknown>>)[0]?.ticket_id === ticketId));
+			expect(all.map((c) => c.route)).toEqual(['POST /api/tickets', 'POST /api/actions']);
+
+			// The same resolved webhook again: the link is closed, nothing happens in Halo.
+			const mark2 = logMark(sims.halo);
+			const before2 = await lastExecutionId(n8n);
+			await sims.datto.sendWebhook(alertUid, 'resolved');
+			await settledExecutions(n8n, WF, before2, { count: 1, mode: 'webhook' });
+			expect(haloApiCalls(sims.halo, mark2)).toEqual([]);
+		}),
+	);
+
+	test(
+		'resolved for an unknown alert → recorded with status unknown, no error, no Halo call',
+		timed('unknownAlert', async () => {
+			const mark = logMark(sims.halo);
+			const before = await lastExecutionId(n8n);
+			const { alert } = await sims.datto.createAlert({ deviceUid: sims.devices.unmapped, webhook: false, resolved: true });
+			await sims.datto.sendWebhook(alert.alertUid, 'resolved');
+			const executions = await settledExecutions(n8n, WF, before, { count: 1, mode: 'webhook' });
+			expect(executions.map((e) => e.status)).toEqual(['success']);
+			expect(haloApiCalls(sims.halo, mark)).toEqual([]);
+			const record = (await staticStore(n8n, WF)).alerts[alert.alertUid];
+			expect(record.status).toBe('unknown');
+			expect(record.history.map((h) => h.event)).toContain('resolvedUnknown');
+		}),
+	);
+
+	test(
+		'ticket closed by a technician in Halo → the Datto alert is resolved, with no loop (no second close, no Halo call)',
+		timed('haloClose', async () => {
+			const { alert } = await sims.datto.createAlert({ deviceUid: sims.devices.fabrikam, priority: 'Critical' });
+			const [ticket] = await waitFor('the ticket', () => {
+				const t = ticketsFor(sims.halo, alert.alertUid);
+				return t.length ? t : undefined;
+			});
+			await waitFor('the link to be open', async () => (await staticStore(n8n, WF)).alerts?.[alert.alertUid]?.status === 'open');
+			const mark = logMark(sims.halo);
+			const dattoMark = logMark(sims.datto);
+			const before = await lastExecutionId(n8n);
+			const dattoDeliveriesBefore = sims.datto.webhooks.deliveries().length;
+			const haloDeliveriesBefore = sims.halo.webhooks.deliveries().length;
+			sims.halo.closeAsTechnician(ticket.id as number, { note: 'Fixed the disk, closing.' });
+			await waitFor('the Datto alert to be resolved', () => sims.datto.data.alerts.find((a) => a.alert.alertUid === alert.alertUid)?.alert.resolved === true);
+			// Datto fires its resolved webhook for the API resolve; flow 1 finds the link closed and does nothing.
+			await waitFor('Datto\'s resolved webhook', () => sims.datto.webhooks.deliveries().length > dattoDeliveriesBefore);
+			await sims.datto.webhooks.idle();
+			const executions = await settledExecutions(n8n, WF, before, { count: 2, mode: 'webhook' });
+			expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
+			// Halo sees the trigger's own answer (n8n 2.41 would otherwise send its default "firstEntryJson" text).
+			await sims.halo.webhooks.idle();
+			const closeDeliveries = sims.halo.webhooks.deliveries().slice(haloDeliveriesBefore);
+			expect(closeDeliveries.map((d) => ({ status: d.status, body: JSON.parse(d.responseBody ?? 'null') }))).toEqual([
+				{ status: 200, body: { received: 1, accepted: 1 } },
+			]);
+			await sleep(1500);
+			expect(haloApiCalls(sims.halo, mark)).toEqual([]);
+			expect(sims.halo.allActions(ticket.id as number).filter((a) => a.new_status === 9)).toHaveLength(1);
+			expect(dattoCalls(sims.datto, dattoMark).filter((c) => c.route === RESOLVE_ROUTE)).toHaveLength(1);
+			const store = await staticStore(n8n, WF);
+			expect(store.alerts[alert.alertUid]).toMatchObject({ status: 'closed', value: { closedBy: 'halo' } });
+			expect(store.tickets[String(ticket.id)].status).toBe('closed');
+		}),
+	);
+
+	test(
+		'wrong or missing secret → 401, no ticket, no execution (Datto and Halo triggers)',
+		timed('wrongSecret', async () => {
+			const before = await lastExecutionId(n8n);
+			const tickets = sims.halo.allTickets().length;
+			const body = { source: 'datto-rmm', event: 'triggered', alertUid: 'e2e-wrong-secret-alert', alertMessage: 'x', priority: 'Critical' };
+			const wrong = await httpRequest('POST', `${n8n.baseUrl}/webhook/${dattoPath}?secret=not-the-secret`, { json: body });
+			expect(wrong.status).toBe(401);
+			expect(wrong.json).toEqual({ error: 'Wrong webhook secret' });
+			const missing = await httpRequest('POST', `${n8n.baseUrl}/webhook/${dattoPath}`, { json: body });
+			expect(missing.status).toBe(401);
+			const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+			const halo = await httpRequest('POST', `${n8n.baseUrl}/webhook/${haloPath}`, {
+				json: { event: 'Ticket Closed', ticket: { id: 1, status_id: 9 } },
+				headers: { authorization: basic(HALO_WEBHOOK_AUTH.username, 'wrong') },
+			});
+			expect(halo.status).toBe(401);
+			await sleep(2000);
+			expect(await executionsSince(n8n, WF, before, 'webhook')).toEqual([]);
+			expect(sims.halo.allTickets()).toHaveLength(tickets);
+			// The right secret still works (so the 401s above were about the secret).
+			const ok = await httpRequest('POST', `${n8n.baseUrl}/webhook/${dattoPath}?secret=${DATTO_WEBHOOK_SECRET}`, {
+				json: { source: 'datto-rmm', event: 'resolved', alertUid: 'e2e-right-secret-unknown' },
+			});
+			expect(ok.status).toBe(200);
+			await settledExecutions(n8n, WF, before, { count: 1, mode: 'webhook' });
+		}),
+	);
+
+	test(
+		'Halo answering 429 and then 500 for a while → the ticket is still created exactly once',
+		timed('halo429and500', async () => {
+			const mark = logMark(sims.halo);
+			const before = await lastExecutionId(n8n);
+			sims.halo.faults.configure({ pathPattern: '^/api/tickets', burst429: 2, retryAfterSeconds: 1, errorStatus: 500, failForMs: 4000 });
+			try {
+				const { alert } = await sims.datto.createAlert({ deviceUid: sims.devices.contoso, priority: 'Low' });
+				const [execution] = await settledExecutions(n8n, WF, before, { count: 1, mode: 'webhook', timeoutMs: 120_000 });
+				expect(execution.status).toBe('success');
+				expect(ticketsFor(sims.halo, alert.alertUid)).toHaveLength(1);
+				const calls = haloApiCalls(sims.halo, mark);
+				expect(calls.filter((c) => c.status === 429).length).toBeGreaterThanOrEqual(2);
+				expect(calls.filter((c) => c.status === 500).length).toBeGreaterThanOrEqual(1);
+				expect(calls.filter((c) => c.route === 'POST /api/tickets' && c.status < 300)).toHaveLength(1);
+			} finally {
+				sims.halo.faults.clear();
+			}
+
+			// A 504 after Halo did create the ticket (the gateway timed out): the recovery search finds it, no duplicate.
+			const before2 = await lastExecutionId(n8n);
+			sims.halo.setGatewayTimeout({ count: 1, delayMs: 200, pathPattern: '^/api/tickets$', method: 'POST', applyWrite: true });
+			const { alert: alert2 } = await sims.datto.createAlert({ deviceUid: sims.devices.fabrikam, priority: 'High' });
+			const [execution2] = await settledExecutions(n8n, WF, before2, { count: 1, mode: 'webhook', timeoutMs: 120_000 });
+			expect(execution2.status).toBe('success');
+			expect(ticketsFor(sims.halo, alert2.alertUid)).toHaveLength(1);
+			const link = (await staticStore(n8n, WF)).alerts[alert2.alertUid];
+			expect(link).toMatchObject({ status: 'open', value: { ticketId: ticketsFor(sims.halo, alert2.alertUid)[0].id } });
+		}),
+	);
+
+	test(
+		'reconciliation creates the ticket for an alert whose webhook was never sent (once)',
+		timed('reconcile', async () => {
+			const before = await lastExecutionId(n8n);
+			const { alert, deliveries } = await sims.datto.createAlert({ deviceUid: sims.devices.fabrikam, priority: 'Critical', webhook: false });
+			expect(deliveries).toEqual([]);
+			const [ticket] = await waitFor('the reconciliation to create the ticket', () => {
+				const t = ticketsFor(sims.halo, alert.alertUid);
+				return t.length ? t : undefined;
+			}, 45_000);
+			expect(ticket).toMatchObject({ client_id: SITES.fabrikam.clientId, site_id: SITES.fabrikam.siteId, priority_id: 1 });
+			await waitFor('the link', async () => (await staticStore(n8n, WF)).alerts?.[alert.alertUid]?.status === 'open');
+			// A later run finds the link and creates nothing more.
+			const runs = await executionsSince(n8n, WF, before, 'trigger');
+			await waitFor('another reconciliation run', async () => (await executionsSince(n8n, WF, before, 'trigger')).length > runs.length, 30_000);
+			expect(ticketsFor(sims.halo, alert.alertUid)).toHaveLength(1);
+		}),
+	);
+
+	test('no execution of the workflow failed during the whole file', async () => {
+		const all = await n8n.executions({ workflowId: WF, limit: 250 });
+		expect(all.length).toBeGreaterThan(10);
+		expect(all.filter((e) => e.status !== 'success').map((e) => ({ id: e.id, mode: e.mode, status: e.status }))).toEqual([]);
+	});
+});

@@ -1,0 +1,335 @@
+/**
+ * Shared fixtures for the policy tests: alert / state builders for the pure decide() tables, and a scenario harness
+ * that plays the thin glue (load state → decide → claim guards → fake Halo → bind → store writes → release guards)
+ * against the real static-data store backend, so whole scenarios (a flapping device, a site storm) can be asserted
+ * by the Halo calls they would make.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+	applyStoreActions,
+	bindActions,
+	claimGuards,
+	decide,
+	dueWork,
+	isExternalAction,
+	loadPolicyState,
+	needsTicketFacts,
+	policyLayout,
+	releaseGuards,
+	resolvePolicyConfig,
+	type AlertSnapshot,
+	type AlertValue,
+	type ConditionValue,
+	type CreatedTickets,
+	type ExternalAction,
+	type GraceCloseValue,
+	type HaloTicketEventInput,
+	type PolicyConfig,
+	type PolicyConfigInput,
+	type PolicyEvent,
+	type PolicyResult,
+	type PolicyState,
+	type TicketFacts,
+	type TicketValue,
+} from '../../nodes/shared/policy';
+import type { DattoPriority } from '../../nodes/shared/domain/priority';
+import { StaticDataStore } from '../../nodes/shared/store/StaticDataStore';
+
+export const T0 = Date.parse('2026-11-23T10:00:00.000Z'); // a Monday
+export const SEC = 1000;
+export const MIN = 60 * SEC;
+export const HOUR = 60 * MIN;
+export const at = (offset = 0): Date => new Date(T0 + offset);
+export const isoAt = (offset = 0): string => at(offset).toISOString();
+
+export interface AlertOptions {
+	uid?: string;
+	event?: 'triggered' | 'resolved';
+	device?: string | null;
+	hostname?: string | null;
+	site?: string | null;
+	siteName?: string | null;
+	condition?: string;
+	priority?: DattoPriority;
+	message?: string;
+}
+
+export function makeAlert(o: AlertOptions = {}): AlertSnapshot {
+	const device = o.device === undefined ? 'dev-1' : o.device;
+	const hostname = o.hostname === undefined ? (device ? device.toUpperCase() : null) : o.hostname;
+	const condition = o.condition ?? 'perf_disk_usage_ctx:C:';
+	const who = device ?? (hostname ? `host:${hostname.toLowerCase()}` : 'unknown-device');
+	return {
+		event: o.event ?? 'triggered',
+		alertUid: o.uid ?? 'a-1',
+		priority: o.priority ?? 'High',
+		message: o.message ?? 'Disk C: 96% full',
+		device: { uid: device, hostname },
+		site: { uid: o.site === undefined ? 'site-1' : o.site, name: o.siteName === undefined ? 'Contoso' : o.siteName },
+		condition,
+		occurredAt: isoAt(),
+		platform: 'merlot',
+		dedupeKey: `${who}|${condition}`,
+		link: null,
+	};
+}
+
+export const resolvedOf = (alert: AlertSnapshot): AlertSnapshot => ({ ...alert, event: 'resolved' });
+
+export function alertEvent(alert: AlertSnapshot, extra: { clientId?: string | null; facts?: Record<string, TicketFacts> } = {}): PolicyEvent {
+	return { type: 'alert', alert, ...extra };
+}
+
+export function ticketValue(over: Partial<TicketValue> & { ticketId: number }): TicketValue {
+	return {
+		version: 3,
+		kind: 'alert',
+		state: 'open',
+		openedAt: isoAt(-HOUR),
+		closedAt: null,
+		closedBy: null,
+		openAlertUids: [],
+		alertUids: [],
+		dedupeKeys: ['dev-1|perf_disk_usage_ctx:C:'],
+		siteUid: 'site-1',
+		parentTicketId: null,
+		touched: null,
+		assignedAgentId: null,
+		reopenCount: 0,
+		...over,
+	};
+}
+
+export function conditionValue(over: Partial<ConditionValue> = {}): ConditionValue {
+	return {
+		version: 5,
+		dedupeKey: 'dev-1|perf_disk_usage_ctx:C:',
+		ticketId: 123,
+		occurrences: 3,
+		firstAt: isoAt(-HOUR),
+		lastAt: isoAt(-30 * MIN),
+		lastNoteAt: isoAt(-30 * MIN),
+		foldedSinceNote: 0,
+		alertUids: ['a-0'],
+		deviceUid: 'dev-1',
+		hostname: 'DEV-1',
+		siteUid: 'site-1',
+		...over,
+	};
+}
+
+export function alertValue(alert: AlertSnapshot, over: Partial<AlertValue> = {}): AlertValue {
+	return {
+		version: 2,
+		alertUid: alert.alertUid,
+		dedupeKey: alert.dedupeKey,
+		state: 'open',
+		ticketId: 123,
+		parentTicketId: null,
+		clientId: null,
+		firstSeenAt: isoAt(-HOUR),
+		resolvedAt: null,
+		heldUntil: null,
+		heldBy: null,
+		alert: { ...alert, event: 'triggered' },
+		...over,
+	};
+}
+
+export function graceValue(over: Partial<GraceCloseValue> = {}): GraceCloseValue {
+	return {
+		version: 1,
+		ticketId: 123,
+		dueAt: isoAt(5 * MIN),
+		resolvedAt: isoAt(),
+		alertUid: 'a-0',
+		dedupeKey: 'dev-1|perf_disk_usage_ctx:C:',
+		host: 'SRV01',
+		occurrences: 3,
+		...over,
+	};
+}
+
+/** State with one condition mapping to ticket 123 in `ticket` state. */
+export function stateWithTicket(ticket: Partial<TicketValue>, cond: Partial<ConditionValue> = {}, extra: Partial<PolicyState> = {}): Partial<PolicyState> {
+	const t = ticketValue({ ticketId: 123, ...ticket });
+	return { conditions: { [t.dedupeKeys[0]]: conditionValue({ ticketId: 123, ...cond }) }, tickets: { '123': t }, ...extra };
+}
+
+export const cfg = (input: PolicyConfigInput = {}): PolicyConfig => resolvePolicyConfig(input);
+export const types = (r: PolicyResult): string[] => r.actions.map((a) => a.type);
+export const externalTypes = (r: PolicyResult): string[] => r.actions.filter(isExternalAction).map((a) => a.type);
+export const storeWrites = (r: PolicyResult) => r.actions.filter((a) => a.type === 'store');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scenario harness
+
+export interface FakeTicket {
+	id: number;
+	state: 'open' | 'closed';
+	parent: number | null;
+	summary: string;
+	notes: string[];
+	children: number[];
+}
+
+export interface HaloCall {
+	type: ExternalAction['type'];
+	ticket?: number;
+}
+
+export class Harness {
+	readonly store: StaticDataStore;
+	readonly config: PolicyConfig;
+	now = T0;
+	nextTicketId = 1000;
+	/** Every external action executed, with bound ticket ids. */
+	readonly calls: HaloCall[] = [];
+	readonly tickets = new Map<number, FakeTicket>();
+	readonly results: PolicyResult[] = [];
+	/** Technician facts per ticket id, served when the engine asks (needsTicketFacts). */
+	readonly facts: Record<string, TicketFacts> = {};
+	clientId: string | null = null;
+
+	constructor(config: PolicyConfigInput = {}) {
+		this.config = resolvePolicyConfig(config);
+		this.store = new StaticDataStore(`policy-${randomUUID()}`, {}, { clock: () => new Date(this.now) });
+	}
+
+	advance(ms: number): this {
+		this.now += ms;
+		return this;
+	}
+
+	async send(event: PolicyEvent): Promise<PolicyResult> {
+		const now = new Date(this.now);
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const state = await loadPolicyState(this.store, event, this.config);
+			const facts: Record<string, TicketFacts> = {};
+			for (const { ticketId } of needsTicketFacts(state, event, this.config)) {
+				if (this.facts[ticketId]) facts[ticketId] = this.facts[ticketId];
+			}
+			const withFacts: PolicyEvent = event.type === 'haloTicket' ? event : { ...event, facts: { ...facts, ...(event.facts ?? {}) } };
+			const result = decide(state, withFacts, this.config, now);
+			const claim = await claimGuards(this.store, result.guards);
+			if (!claim.ok) {
+				if (process.env.POLICY_DEBUG) console.log('conflict', claim.conflict, result.decision, result.guards);
+				continue;
+			}
+			const created = this.execute(result);
+			await applyStoreActions(this.store, result, created);
+			await releaseGuards(this.store, result.guards);
+			this.results.push(result);
+			return result;
+		}
+		throw new Error('guards not acquired in 3 attempts');
+	}
+
+	/** Runs the external actions against the fake Halo; returns the ids created (synthetic negative ids in dry-run). */
+	private execute(result: PolicyResult): CreatedTickets {
+		const created: CreatedTickets = {};
+		if (result.dryRun) {
+			for (const a of result.wouldDo) if (a.type === 'createTicket' || a.type === 'createParent') created[a.ref] = -this.nextTicketId++;
+			return created;
+		}
+		for (const raw of result.actions) {
+			if (!isExternalAction(raw)) continue;
+			const [action] = bindActions([raw], created);
+			switch (action.type) {
+				case 'createTicket':
+				case 'createParent': {
+					const id = this.nextTicketId++;
+					created[action.ref] = id;
+					const parent = action.type === 'createTicket' && typeof action.parent === 'number' ? action.parent : null;
+					const summary = action.type === 'createTicket' ? action.alert.message : action.summary;
+					this.tickets.set(id, { id, state: 'open', parent, summary, notes: [], children: [] });
+					if (parent !== null) this.tickets.get(parent)?.children.push(id);
+					this.calls.push({ type: action.type, ticket: id });
+					break;
+				}
+				case 'addNote':
+					this.ticket(action.ticket).notes.push(action.text);
+					this.calls.push({ type: action.type, ticket: action.ticket as number });
+					break;
+				case 'reopenTicket':
+					this.ticket(action.ticket).state = 'open';
+					this.calls.push({ type: action.type, ticket: action.ticket as number });
+					break;
+				case 'closeTicket':
+					this.ticket(action.ticket).state = 'closed';
+					this.calls.push({ type: action.type, ticket: action.ticket as number });
+					break;
+				case 'attachToParent':
+					this.ticket(action.ticket).parent = action.parent as number;
+					this.ticket(action.parent).children.push(action.ticket as number);
+					this.calls.push({ type: action.type, ticket: action.ticket as number });
+					break;
+				case 'resolveDattoAlert':
+					this.calls.push({ type: action.type });
+					break;
+			}
+		}
+		return created;
+	}
+
+	private ticket(ref: unknown): FakeTicket {
+		const t = this.tickets.get(ref as number);
+		if (!t) throw new Error(`fake Halo: no ticket ${String(ref)}`);
+		return t;
+	}
+
+	trigger(alert: AlertSnapshot): Promise<PolicyResult> {
+		return this.send({ type: 'alert', alert: { ...alert, event: 'triggered' }, clientId: this.clientId });
+	}
+
+	resolve(alert: AlertSnapshot): Promise<PolicyResult> {
+		return this.send({ type: 'alert', alert: { ...alert, event: 'resolved' }, clientId: this.clientId });
+	}
+
+	haloEvent(ticket: Partial<HaloTicketEventInput> & { ticketId: number }): Promise<PolicyResult> {
+		return this.send({
+			type: 'haloTicket',
+			ticket: { event: 'updated', closed: false, agentId: 7, assignedAgentId: null, markerFound: false, changedAt: new Date(this.now).toISOString(), ...ticket },
+		});
+	}
+
+	/** The scheduled check: lists pending grace closes and held alerts, processes what is due. */
+	async tick(): Promise<PolicyResult[]> {
+		const L = policyLayout(this.config.dryRun);
+		const [graces, suppressed, deferred] = await Promise.all([
+			this.store.list(L.graceCloses, { status: 'open' }),
+			this.store.list(L.alerts, { status: 'suppressed' }),
+			this.store.list(L.alerts, { status: 'deferred' }),
+		]);
+		const items = dueWork(
+			{
+				graceCloses: graces.map((r) => r.value as unknown as GraceCloseValue),
+				heldAlerts: [...suppressed, ...deferred].map((r) => r.value as unknown as AlertValue),
+			},
+			new Date(this.now),
+		);
+		const out: PolicyResult[] = [];
+		for (const due of items) out.push(await this.send({ type: 'tick', due }));
+		return out;
+	}
+
+	async putWindow(window: object, status = 'open'): Promise<void> {
+		await this.store.set('windows', (window as { id: string }).id, { value: window as never, status });
+	}
+
+	async putCalendar(calendar: { clientId: string } & object): Promise<void> {
+		await this.store.set('businessHours', calendar.clientId, { value: calendar as never });
+	}
+
+	count(type: HaloCall['type']): number {
+		return this.calls.filter((c) => c.type === type).length;
+	}
+
+	openTickets(): FakeTicket[] {
+		return [...this.tickets.values()].filter((t) => t.state === 'open');
+	}
+
+	decisions(): string[] {
+		return this.results.map((r) => r.decision);
+	}
+}

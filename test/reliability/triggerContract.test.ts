@@ -1,0 +1,89 @@
+/**
+ * Contract between the Datto RMM Trigger and the rest of the shipped workflow, for hostile input (fast, no n8n):
+ * whatever alertUid the trigger accepts (starts an execution for) must be a key the Mapping Store accepts, else the
+ * execution is certain to fail at "Claim alert" after Datto was already told 200; and no body, however deeply nested,
+ * may make the trigger throw (n8n answers 500 and records a failed execution). Bodies the trigger refuses must be
+ * refused with a 4xx and a message. The same cases run end to end in test/e2e/badInput.test.ts.
+ */
+import { DattoRmmTrigger } from '../../nodes/DattoRmmTrigger/DattoRmmTrigger.node';
+import { HaloPsaTrigger } from '../../nodes/HaloPsaTrigger/HaloPsaTrigger.node';
+import { HaloPsaWebhookApi } from '../../credentials/HaloPsaWebhookApi.credentials';
+import { StaticDataStore } from '../../nodes/shared/store';
+import { callWebhook } from '../helpers/webhookHarness';
+import { WEBHOOK_SECRET, credentialTypes, webhookCredentials } from '../dattoNodes/helpers';
+
+const datto = new DattoRmmTrigger();
+
+async function deliver(body: string) {
+	return await callWebhook({
+		node: datto,
+		credentials: webhookCredentials(),
+		credentialTypes,
+		request: { headers: { 'content-type': 'application/json' }, body, query: { secret: WEBHOOK_SECRET } },
+	});
+}
+
+const TRICKY_UIDS: Array<[string, string]> = [
+	['NUL', 'abc\u0000def'],
+	['lone high surrogate', '\ud800abc'],
+	['lone low surrogate', 'abc\udc00'],
+	['replacement character (undecodable bytes)', '\ufffd\ufffd'],
+	['C0 control character', 'abc\u0001def'],
+	['DEL', 'abc\u007fdef'],
+	['zero-width space', 'abc\u200bdef'],
+	['right-to-left override', 'abc\u202edef'],
+	['emoji', 'alert-🚨-1'],
+	['HTML without spaces', '<script>alert(1)</script>'],
+	['SQL-looking without spaces', "x';DROP_TABLE_t;--"],
+	['200 characters', 'a'.repeat(200)],
+	['a GUID', '5f0c2b9e-7a1d-4e8b-b3c2-9d4e1f6a7b80'],
+];
+
+describe('Datto RMM Trigger ↔ Mapping Store: every accepted alertUid is a storable key', () => {
+	test.each(TRICKY_UIDS)('%s', async (_name, alertUid) => {
+		const result = await deliver(JSON.stringify({ source: 'datto-rmm', event: 'triggered', alertUid, alertMessage: 'x', siteUid: 's', siteName: 'S' }));
+		expect(result.error).toBeUndefined();
+		if (result.workflowData) {
+			const item = result.workflowData[0][0].json as { alertUid: string };
+			// The claim the workflow makes first: must not throw for an alert the trigger let through.
+			const store = new StaticDataStore('contract-test', {}, { executionsMode: 'regular' });
+			await expect(store.claim('alerts', item.alertUid, { value: {}, status: 'pending' })).resolves.toMatchObject({ claimed: true });
+		} else {
+			expect(result.response.statusCode).toBeGreaterThanOrEqual(400);
+			expect(result.response.statusCode).toBeLessThan(500);
+			expect(result.response.json).toEqual({ error: expect.stringMatching(/alertUid/) });
+		}
+	});
+});
+
+describe('no body makes a trigger throw', () => {
+	const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+	const nestedArray = (depth: number) => `{"alertUid":"deep-1","event":"triggered","x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+	test.each([
+		['objects nested 5,000 deep', nested(5000)],
+		['arrays nested 20,000 deep inside a valid alert', nestedArray(20000)],
+	])('Datto RMM Trigger: %s → 4xx with a message', async (_name, body) => {
+		const result = await deliver(body);
+		expect(result.error).toBeUndefined();
+		expect(result.workflowData).toBeUndefined();
+		expect(result.response.statusCode).toBeGreaterThanOrEqual(400);
+		expect(result.response.statusCode).toBeLessThan(500);
+	});
+
+	test('HaloPSA Trigger: objects nested 5,000 deep → 400', async () => {
+		const result = await callWebhook({
+			node: new HaloPsaTrigger(),
+			parameters: { events: ['closed'] } as never,
+			credentials: { haloPsaWebhookApi: { authMethod: 'basic', username: 'u', password: 'p' } },
+			credentialTypes: [new HaloPsaWebhookApi()],
+			request: {
+				headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('u:p').toString('base64')}` },
+				body: nested(5000),
+			},
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.workflowData).toBeUndefined();
+		expect(result.response.statusCode).toBe(400);
+	});
+});
