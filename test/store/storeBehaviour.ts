@@ -661,6 +661,13 @@ export function describeStoreBehaviour(name: string, getHarness: () => StoreHarn
 			expect(await lookup({ key: 'nope', name: '!!!' })).toMatchObject({ matchedBy: 'none', value: null });
 			expect(await lookup({ key: 'nope' })).toMatchObject({ matchedBy: 'none', key: null });
 			await expectInvalid(lookup({}));
+			// An alert without site information: null / blank key and name go straight to the catch-all.
+			expect(await lookup({ key: null, name: null, fallbackValue: { clientId: 99 } })).toMatchObject({
+				matchedBy: 'fallback',
+				value: { clientId: 99 },
+			});
+			expect(await lookup({ key: '  ', name: '', fallbackValue: 7 })).toMatchObject({ matchedBy: 'fallback', value: 7 });
+			await expectInvalid(lookup({ key: null, name: '   ' }));
 		});
 
 		test('both backends reject the same invalid input before storing anything', async () => {

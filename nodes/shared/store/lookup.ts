@@ -16,9 +16,9 @@ export type LookupRule = 'exactKey' | 'name' | 'fallback' | 'none';
 
 export interface LookupRequest {
 	/** Compared exactly with record keys, e.g. a Datto site uid (a number is taken as its decimal text). */
-	key?: StoreKey;
+	key?: StoreKey | null;
 	/** Compared after normalisation with record keys and `value.name`, e.g. the Datto site name; `key` by default. */
-	name?: string | number;
+	name?: string | number | null;
 	/** Returned (as `fallback`) when no record matches; without it the result is `none`. */
 	fallbackValue?: JsonValue;
 }
@@ -52,10 +52,11 @@ export async function lookupWithFallback(
 	collection: string,
 	request: LookupRequest,
 ): Promise<LookupResult> {
-	const key = request.key === '' || request.key === undefined ? undefined : toKey(request.key);
-	const name = request.name === '' || request.name === undefined ? key : String(request.name);
-	if (key === undefined && name === undefined) {
-		throw new MappingStoreError('invalidInput', 'A lookup needs a key or a name');
+	// An alert without site information gives null or blank fields: that is "no key", which the fallback covers.
+	const key = isBlank(request.key) ? undefined : toKey(request.key as StoreKey);
+	const name = isBlank(request.name) ? key : String(request.name);
+	if (key === undefined && name === undefined && request.fallbackValue === undefined) {
+		throw new MappingStoreError('invalidInput', 'A lookup needs a key, a name or a fallback value');
 	}
 	if (key !== undefined) {
 		const record = await store.get(collection, key);
@@ -81,6 +82,10 @@ export async function lookupWithFallback(
 		return { matchedBy: 'fallback', key: null, value: request.fallbackValue, record: null, otherMatches: [] };
 	}
 	return { matchedBy: 'none', key: null, value: null, record: null, otherMatches: [] };
+}
+
+function isBlank(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
 function matched(rule: LookupRule, record: StoreRecord, otherMatches: string[]): LookupResult {
