@@ -640,6 +640,8 @@ export class N8nInstance {
 	private lastPid?: number;
 	private readonly workflowIds: string[] = [];
 	private readonly workers: N8nWorker[] = [];
+	/** Worker numbers handed out so far (taken synchronously, so workers started together get their own log files). */
+	private workersStarted = 0;
 
 	private constructor(port: number, userFolder: string, options: N8nInstanceOptions, ownsPort: boolean) {
 		this.port = port;
@@ -1153,7 +1155,7 @@ ${body}`;
 	 * stops its workers first.
 	 */
 	async startWorker(options: { concurrency?: number; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<N8nWorker> {
-		const index = this.workers.length + 1;
+		const index = ++this.workersStarted;
 		const healthPort = await findFreePortBlock(2);
 		const env: NodeJS.ProcessEnv = {
 			...this.env,

@@ -517,6 +517,8 @@ function createChain(b: WorkflowBuilder, origin: [number, number]): void {
 		mode: 'merge',
 		status: '',
 		history: { event: 'duplicateDelivery', reason: 'Delivered again while already claimed: no second ticket' },
+		// A repeat (Datto retry, reconciliation run) must not restart the stale-claim clock of a claim whose execution died.
+		keepUpdatedAt: true,
 	});
 	b.store(NODES.lookup, P(origin, 4, 0), 'lookup', 'sites', {
 		lookupKey: '={{ $json.site.uid }}',

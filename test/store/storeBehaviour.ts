@@ -288,6 +288,40 @@ export function describeStoreBehaviour(name: string, getHarness: () => StoreHarn
 			expect(again).toEqual({ claimed: false, reclaimed: false, record: expected });
 		});
 
+		test('a duplicate noted with keepUpdatedAt does not restart the stale-claim clock; a plain set does', async () => {
+			const claimedAt = clock.iso();
+			await store.claim(collection, 'dying', { value: {}, status: 'pending' });
+			const reclaim = { afterMinutes: 10 };
+			// A repeat delivery every 3 minutes for 12 minutes, each noted in the history only.
+			for (let i = 0; i < 4; i++) {
+				clock.advance(3 * MINUTE);
+				const lost = await store.claim(collection, 'dying', { reclaimStale: reclaim });
+				if (i < 3) expect(lost.claimed).toBe(false);
+				else expect(lost).toMatchObject({ claimed: true, reclaimed: true });
+				if (lost.claimed) break;
+				const noted = await store.set(collection, 'dying', {
+					value: {},
+					mode: 'merge',
+					history: { event: 'duplicateDelivery' },
+					keepUpdatedAt: true,
+				});
+				expect(noted.record.updatedAt).toBe(claimedAt);
+				expect(noted.record.status).toBe('pending');
+				expect(noted.record.history.at(-1)).toMatchObject({ event: 'duplicateDelivery', at: clock.iso() });
+			}
+			// Without the option every note is a sign of life: 4 notes 3 minutes apart, the claim never goes stale.
+			await store.claim(collection, 'touched', { value: {}, status: 'pending' });
+			for (let i = 0; i < 4; i++) {
+				clock.advance(3 * MINUTE);
+				expect((await store.claim(collection, 'touched', { reclaimStale: reclaim })).claimed).toBe(false);
+				const noted = await store.set(collection, 'touched', { value: {}, mode: 'merge', history: { event: 'note' } });
+				expect(noted.record.updatedAt).toBe(clock.iso());
+			}
+			// A new record gets now whatever the option says.
+			const created = await store.set(collection, 'fresh', { value: 1, keepUpdatedAt: true });
+			expect(created.record.updatedAt).toBe(clock.iso());
+		});
+
 		test('reclaim only takes over records of the unfinished status, and a default claim ends up open', async () => {
 			await store.claim(collection, 'finished', { status: 'pending' });
 			await store.set(collection, 'finished', { value: { ticketId: 5 }, status: 'open' });

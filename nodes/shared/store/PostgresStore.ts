@@ -122,7 +122,7 @@ export class PostgresStore implements RecordStore {
 			`value = ${mergedValueSql(mode === 'merge')}`,
 			`status = ${newStatus}`,
 			`closed_at = ${closedAtSql(newStatus, 'EXCLUDED.updated_at')}`,
-			'updated_at = EXCLUDED.updated_at',
+			input.keepUpdatedAt === true ? 'updated_at = r.updated_at' : 'updated_at = EXCLUDED.updated_at',
 		];
 		const values: unknown[] = [
 			collection,

@@ -139,7 +139,7 @@ export class StaticDataStore implements RecordStore {
 			value: mergeValue(existing.value, value, mode),
 			status,
 			closedAt: nextClosedAt(existing, status, now),
-			updatedAt: now,
+			updatedAt: input.keepUpdatedAt === true ? existing.updatedAt : now,
 			history: appendHistory(existing.history, entry, this.historyLimit),
 		};
 		return { created: false, record: copyOf(records[key]) };

@@ -75,6 +75,12 @@ export interface SetInput {
 	/** New status; when omitted a new record is `open` and an existing one keeps its status. */
 	status?: string;
 	history?: HistoryNote;
+	/**
+	 * Leave an existing record's `updatedAt` as it was (a new record still gets now). For notes that only log an event,
+	 * e.g. a duplicate delivery: `updatedAt` is the clock of stale-claim reclaim, and a repeat delivery must not make an
+	 * abandoned claim look alive (the reclaim would never come while Datto keeps delivering or reconciling the alert).
+	 */
+	keepUpdatedAt?: boolean;
 }
 
 export interface SetResult {

@@ -273,12 +273,22 @@ export async function lastExecutionId(n8n: N8nInstance): Promise<number> {
 }
 
 /** Waits until no execution after `sinceId` is running (and at least `count` exist). */
-export async function settled(n8n: N8nInstance, sinceId: number, count = 0, timeoutMs = 120_000): Promise<ExecutionSummary[]> {
+/**
+ * Waits until every execution after `sinceId` has finished and, with `count`, until at least `count` of them (of
+ * `mode` only, when given: schedule runs such as the reconciliation must not count as webhook executions) exist.
+ */
+export async function settled(
+	n8n: N8nInstance,
+	sinceId: number,
+	count = 0,
+	timeoutMs = 120_000,
+	mode?: string,
+): Promise<ExecutionSummary[]> {
 	return await waitFor(
 		`executions after #${sinceId} to finish`,
 		async () => {
 			const list = await executionsAfter(n8n, sinceId);
-			if (list.length < count) return undefined;
+			if (list.filter((e) => mode === undefined || e.mode === mode).length < count) return undefined;
 			if (list.some((e) => ['running', 'new', 'waiting', 'unknown'].includes(e.status) || e.stoppedAt === null)) return undefined;
 			return list;
 		},

@@ -41,6 +41,14 @@ export const description: INodeProperties[] = forOperation('set', [
 			'New status; empty keeps the current one ("open" for a new record). "closed" stamps Closed At.',
 	},
 	historyField,
+	{
+		displayName: 'Keep Updated At',
+		name: 'keepUpdatedAt',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to leave an existing record\'s Updated At unchanged, for notes that only log an event (e.g. a duplicate delivery): Updated At is the clock of "Reclaim Stale Claims", and a repeat must not make an abandoned claim look alive',
+	},
 ]);
 
 /** Upsert. Output: `{ created, record }`. */
@@ -55,6 +63,7 @@ export async function execute(
 		mode: this.getNodeParameter('mode', itemIndex) as ValueWriteMode,
 		status: readOptionalStatus.call(this, itemIndex),
 		history: readHistoryNote.call(this, itemIndex),
+		keepUpdatedAt: this.getNodeParameter('keepUpdatedAt', itemIndex, false) as boolean,
 	});
 	return [{ created: result.created, record: asJson(result.record) }];
 }
