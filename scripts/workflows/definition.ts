@@ -544,7 +544,8 @@ function createChain(b: WorkflowBuilder, origin: [number, number]): void {
 			externalRef: 'field',
 			externalRefField: 'third_party_id_string',
 			ticketFields: {},
-			options: {},
+			// A claim taken over from a run that died may already have its ticket: find it instead of creating a second.
+			options: { findExisting: '={{ $json.claim.reclaimed === true }}' },
 		},
 		credentials: { haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
 	});

@@ -223,7 +223,7 @@ describe('HaloPSA node', () => {
 			expect(result.error).toBeUndefined();
 			const out = json(result);
 			expect(Object.keys(out).sort()).toEqual(
-				['alert', 'alertUid', 'clientId', 'dedupeKey', 'priorityId', 'priorityMapped', 'siteId', 'summary', 'ticket', 'ticketId'].sort(),
+				['alert', 'alertUid', 'clientId', 'dedupeKey', 'existingTicket', 'priorityId', 'priorityMapped', 'siteId', 'summary', 'ticket', 'ticketId'].sort(),
 			);
 			expect(out).toMatchObject({
 				alertUid: alert.alertUid,
@@ -289,6 +289,21 @@ describe('HaloPSA node', () => {
 			]);
 			expect(second.error).toBeUndefined();
 			expect(sim.allTickets().filter((t) => t.third_party_id_string === 'other-alert')).toHaveLength(1);
+		});
+
+		it('createFromAlert with "Look for an Existing Ticket First" (a reclaimed claim) returns the ticket a dead run created', async () => {
+			const params = { resource: 'ticket', operation: 'createFromAlert', fallbackClientId: 12, options: { findExisting: true } };
+			const first = await runHalo(sim, params, [{ json: datto({ alertUid: 'reclaimed-alert' }) }]);
+			expect(json(first)).toMatchObject({ existingTicket: false });
+			const posts = sim.counts().byRoute['POST /api/tickets'];
+			const again = await runHalo(sim, params, [{ json: datto({ alertUid: 'reclaimed-alert' }) }]);
+			expect(json(again)).toMatchObject({ existingTicket: true, ticketId: json(first).ticketId, alertUid: 'reclaimed-alert' });
+			expect(sim.counts().byRoute['POST /api/tickets']).toBe(posts);
+			expect(sim.allTickets().filter((t) => t.third_party_id_string === 'reclaimed-alert')).toHaveLength(1);
+			// Off (the default): no search, a second ticket — which is why the workflows turn it on for reclaimed claims.
+			const plain = await runHalo(sim, { ...params, options: {} }, [{ json: datto({ alertUid: 'reclaimed-alert' }) }]);
+			expect(json(plain)).toMatchObject({ existingTicket: false });
+			expect(sim.allTickets().filter((t) => t.third_party_id_string === 'reclaimed-alert')).toHaveLength(2);
 		});
 
 		it('API economy: create from alert + close with a note = exactly 2 Halo API calls and 1 token request', async () => {

@@ -205,6 +205,14 @@ const properties: INodeProperties[] = [
 				default: 'Datto RMM alert',
 			},
 			{
+				displayName: 'Look for an Existing Ticket First',
+				name: 'findExisting',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to search Halo for a ticket of this alert before creating one, and return it if found (output existingTicket: true). For a claim taken over from a run that died after creating its ticket (Mapping Store claim output "reclaimed"): costs 1–3 extra calls, so turn it on only for those.',
+			},
+			{
 				displayName: 'Max Summary Length',
 				name: 'maxSummaryLength',
 				type: 'number',
@@ -243,7 +251,9 @@ function idFromField(this: IExecuteFunctions, item: IDataObject, path: string, l
 /**
  * POST /Tickets for a Datto RMM alert: one call. After an ambiguous failure (500/504/timeout) the client calls
  * `recover`, which searches Halo for a ticket of this alert (verified client-side), so a retry never duplicates it.
- * Output: `{ ticketId, alertUid, dedupeKey, clientId, siteId, priorityId, priorityMapped, summary, ticket, alert }`.
+ * With "Look for an Existing Ticket First" the search runs before the create, and a found ticket is returned instead.
+ * Output: `{ ticketId, existingTicket, alertUid, dedupeKey, clientId, siteId, priorityId, priorityMapped, summary,
+ * ticket, alert }`.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject> {
 	const item = this.getInputData()[itemIndex]?.json ?? {};
@@ -300,12 +310,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		marker: options.addMarker !== false,
 	});
 
-	const ticket = await client.createTicket(built.fields, {
-		recover: async () => await findAlertTicket(client, alert.alertUid, built.summary, clientId, externalRef),
-	});
+	const findExisting = async () => await findAlertTicket(client, alert.alertUid, built.summary, clientId, externalRef);
+	// A reclaimed claim: the run that died may have created the ticket before it could store the link.
+	const existing = options.findExisting === true ? await findExisting() : undefined;
+	const ticket = existing ?? (await client.createTicket(built.fields, { recover: findExisting }));
 
 	return {
 		ticketId: ticket.id,
+		existingTicket: existing !== undefined,
 		alertUid: alert.alertUid,
 		dedupeKey: alert.dedupeKey ?? null,
 		clientId,
