@@ -781,6 +781,11 @@ export class HaloSimulator extends SimServer {
 			const needle = search.toLowerCase();
 			list = list.filter((t) => String(t.summary ?? '').toLowerCase().includes(needle) || String(t.id) === search);
 		}
+		// Halo's search_details: the ticket's details (plain or HTML) contain the text.
+		if (query.search_details) {
+			const needle = query.search_details.toLowerCase();
+			list = list.filter((t) => `${String(t.details ?? '')} ${String(t.details_html ?? '')}`.toLowerCase().includes(needle));
+		}
 		return list.sort((a, b) => (a.id as number) - (b.id as number)).map((t) => this.ticketView(t));
 	}
 

@@ -300,6 +300,10 @@ describe('HaloPSA node', () => {
 			expect(json(again)).toMatchObject({ existingTicket: true, ticketId: json(first).ticketId, alertUid: 'reclaimed-alert' });
 			expect(sim.counts().byRoute['POST /api/tickets']).toBe(posts);
 			expect(sim.allTickets().filter((t) => t.third_party_id_string === 'reclaimed-alert')).toHaveLength(1);
+			// The take-over may read the alert from the API, with another message (summary): found by the UID in the details.
+			const otherText = await runHalo(sim, params, [{ json: datto({ alertUid: 'reclaimed-alert', message: 'Text from the API' }) }]);
+			expect(json(otherText)).toMatchObject({ existingTicket: true, ticketId: json(first).ticketId });
+			expect(sim.counts().byRoute['POST /api/tickets']).toBe(posts);
 			// Off (the default): no search, a second ticket — which is why the workflows turn it on for reclaimed claims.
 			const plain = await runHalo(sim, { ...params, options: {} }, [{ json: datto({ alertUid: 'reclaimed-alert' }) }]);
 			expect(json(plain)).toMatchObject({ existingTicket: false });

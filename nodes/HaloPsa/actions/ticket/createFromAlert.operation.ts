@@ -343,8 +343,15 @@ export async function findAlertTicket(
 	externalRef: ExternalRefTarget,
 ): Promise<HaloTicket | undefined> {
 	const seen = new Set<number>();
-	for (const search of [alertSearchText(summary), alertUid]) {
-		const candidates = (await client.listTickets({ clientId, search }, { limit: 50 })).filter((t) => !seen.has(t.id));
+	// The summary may differ from the one searched for (an alert read from the API has another message than its
+	// webhook), so the alert UID is searched too: in `search`, then in the details (`search_details`), where it always is.
+	const searches: Array<{ search?: string; query?: Record<string, string> }> = [
+		{ search: alertSearchText(summary) },
+		{ search: alertUid },
+		{ query: { search_details: alertUid } },
+	];
+	for (const filters of searches) {
+		const candidates = (await client.listTickets({ clientId, ...filters }, { limit: 50 })).filter((t) => !seen.has(t.id));
 		let reread = 0;
 		for (const candidate of candidates.sort((a, b) => b.id - a.id)) {
 			seen.add(candidate.id);
