@@ -469,12 +469,23 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 		timed('explain', async () => {
 			const byTicket = await explain(WF, 'ticketId', state.reopenTicket as number);
 			expect(byTicket.found).toBe(true);
-			expect(byTicket.entries.map((e) => e.event)).toEqual(['create', 'defer', 'close', 'reopen']);
-			expect(byTicket.lines).toHaveLength(4);
-			expect(byTicket.lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}create {2}created: new ticket for dedupeKey /);
+			// The reconciliation (every 9 s here) may see the resolved alert again while its close waits out the grace
+			// period, and a Process Due tick may look at the close before it is due: both are recorded as "ignore" entries
+			// between the defer and the close. Other ignores are findings; the decisions that change something must be
+			// exactly these four, in order.
+			const tid = state.reopenTicket as number;
+			const benign = new RegExp(
+				`^(close of ticket ${tid} already scheduled: alert cleared|duplicate resolution of alert |close of ticket ${tid} not due until |ticket ${tid} already closed: alert cleared)`,
+			);
+			for (const e of byTicket.entries.filter((x) => x.event === 'ignore')) expect({ reason: e.reason, benign: benign.test(String(e.reason)) }).toEqual({ reason: e.reason, benign: true });
+			expect(byTicket.entries.map((e) => e.event).filter((e) => e !== 'ignore')).toEqual(['create', 'defer', 'close', 'reopen']);
+			expect(byTicket.lines).toHaveLength(byTicket.entries.length);
+			const lines = byTicket.lines.filter((line) => !/Z {2}ignore {2}/.test(line));
+			expect(lines).toHaveLength(4);
+			expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}create {2}created: new ticket for dedupeKey /);
 			// (The reasons name the configured grace: 5 policy minutes, i.e. compressed(5) real minutes here.)
-			expect(byTicket.lines[2]).toMatch(new RegExp(`close {2}closed ticket ${state.reopenTicket} after the ${compressed(5)} min grace period`));
-			expect(byTicket.lines[3]).toMatch(new RegExp(`reopen {2}reopened ticket ${state.reopenTicket}: recurrence .* within the 24 h reopen window`));
+			expect(lines[2]).toMatch(new RegExp(`close {2}closed ticket ${state.reopenTicket} after the ${compressed(5)} min grace period`));
+			expect(lines[3]).toMatch(new RegExp(`reopen {2}reopened ticket ${state.reopenTicket}: recurrence .* within the 24 h reopen window`));
 
 			// The flapping device's condition: every alert counted against its ticket, every note and the close.
 			const byAlert = await explain(WF, 'alertUid', state.flapAlerts!.at(-1)!);
