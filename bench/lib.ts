@@ -354,6 +354,10 @@ export async function startBenchN8n(
 		mutateWorkflow?: (workflow: WorkflowJson) => void;
 		subscribeHalo?: boolean;
 		subscribeDatto?: boolean;
+		/** Extra workflows whose seed step (site → client table) runs too, e.g. the Postgres alert workflow. */
+		seedWorkflowIds?: string[];
+		/** Extra production webhook paths to wait for before the benchmark starts. */
+		waitForWebhooks?: string[];
 	} = {},
 ): Promise<BenchN8n> {
 	const started = Date.now();
@@ -376,9 +380,10 @@ export async function startBenchN8n(
 		vars: { HALO_URL: sims.halo.baseUrl, DATTO_URL: sims.datto.baseUrl, ...(options.vars ?? {}) },
 	});
 	await runSeedStep(n8n, workflow.id);
+	for (const id of options.seedWorkflowIds ?? []) await runSeedStep(n8n, id);
 	const dattoPath = webhookPath(workflow, NODES.dattoTrigger, 'datto-alert');
 	const haloPath = webhookPath(workflow, NODES.haloTrigger, 'halo');
-	await n8n.start({ waitForWebhooks: [dattoPath, haloPath], timeoutMs: 180_000 });
+	await n8n.start({ waitForWebhooks: [dattoPath, haloPath, ...(options.waitForWebhooks ?? [])], timeoutMs: 180_000 });
 	await n8n.createApiKey();
 	if (options.subscribeDatto !== false) {
 		sims.datto.webhooks.subscribe({ url: `${n8n.baseUrl}/webhook/${dattoPath}`, secret: DATTO_WEBHOOK_SECRET, template: 'recommended' });

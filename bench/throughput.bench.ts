@@ -12,6 +12,10 @@
  * 5 minutes Halo itself caps the alert workflow at 1 ticket per second: that is the storm benchmark), and the
  * workflow's two schedules are disabled so that only the measured webhooks run.
  *
+ * The shipped Postgres alert workflow (workflows/postgres/1-alert-lifecycle.json, 21 nodes, the variant for several
+ * processes and queue mode) runs in the same rounds against the PostgreSQL the tests use (found or started;
+ * THROUGHPUT_POSTGRES=0 leaves it out), in a table of its own that is dropped afterwards.
+ *
  * Three diagnostic workflows run in the same rounds (THROUGHPUT_DIAGNOSTICS=0 leaves them out), to show where the
  * difference comes from: "Datto RMM Trigger → No Op" (the trigger alone), n8n's own "Webhook with Header Auth →
  * Respond" (a credential read in the webhook phase, as the trigger reads its secret) and "Webhook → 6 × Set (one
@@ -20,10 +24,14 @@
  *   node dist/bench/throughput.bench.js        env: THROUGHPUT_ROUNDS (3), THROUGHPUT_REQUESTS (200 per round),
  *                                              THROUGHPUT_CONCURRENCY (10), THROUGHPUT_WARMUP (30 per workflow)
  */
-import { NODES } from '../scripts/workflows/definition';
+import { Client } from 'pg';
+
+import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../scripts/workflows/definition';
+import { findOrStartPostgres, pgConfigFor, uniqueTableName, type TestPostgres } from '../test/helpers/postgres';
 import {
 	BENCH_HEADER_AUTH,
 	bareWorkflow,
+	benchSeedCsv,
 	headerAuthCredential,
 	headerAuthWebhookWorkflow,
 	dattoTriggerOnlyWorkflow,
@@ -46,16 +54,17 @@ import {
 	writeResult,
 	type BenchSims,
 } from './lib';
-import { readWorkflow } from '../test/e2e/fixtures/sync';
+import { readWorkflow, transformWorkflow, webhookPath } from '../test/e2e/fixtures/sync';
 
 const ROUNDS = envNumber('THROUGHPUT_ROUNDS', 3);
 const REQUESTS = envNumber('THROUGHPUT_REQUESTS', 200);
 const CONCURRENCY = envNumber('THROUGHPUT_CONCURRENCY', 10);
 const WARMUP = envNumber('THROUGHPUT_WARMUP', 30);
 const DIAGNOSTICS = process.env.THROUGHPUT_DIAGNOSTICS !== '0';
+const POSTGRES = process.env.THROUGHPUT_POSTGRES !== '0';
 
 interface Subject {
-	key: 'alert' | 'bare' | 'dattoTriggerOnly' | 'headerAuth' | 'setChain';
+	key: 'alert' | 'alertPostgres' | 'bare' | 'dattoTriggerOnly' | 'headerAuth' | 'setChain';
 	label: string;
 	workflowId: string;
 	url: string;
@@ -120,11 +129,23 @@ async function main(): Promise<void> {
 	const setChain = setChainWorkflow('BenchSetChain001', 'bench-set-chain', 6);
 	const triggerOnly = dattoTriggerOnlyWorkflow(readWorkflow('workflows/datto-halo-sync.json'));
 	const headerAuth = headerAuthWebhookWorkflow();
+	let pg: TestPostgres | undefined;
+	let pgWorkflow: WorkflowJson | undefined;
+	const pgTable = uniqueTableName('bench_throughput');
+	let pgVars: Record<string, string | number> = {};
+	if (POSTGRES) {
+		pg = await findOrStartPostgres();
+		pgVars = { PGHOST: pg.host, PGPORT: pg.port, PGUSER: pg.user, PGPASSWORD: pg.password, PGDATABASE: pg.database };
+		pgWorkflow = transformWorkflow(readWorkflow('workflows/postgres/1-alert-lifecycle.json'), { table: pgTable, seedCsv: benchSeedCsv() });
+	}
+	const pgPath = pgWorkflow ? webhookPath(pgWorkflow, NODES.dattoTrigger, 'datto-alert') : undefined;
 	const env = await startBenchN8n(sims, {
-		extraWorkflows: DIAGNOSTICS ? [bare, triggerOnly, headerAuth, setChain] : [bare],
+		extraWorkflows: [bare, ...(pgWorkflow ? [pgWorkflow] : []), ...(DIAGNOSTICS ? [triggerOnly, headerAuth, setChain] : [])],
 		extraCredentials: DIAGNOSTICS ? [headerAuthCredential()] : [],
-		vars: { HALO_REQUESTS_PER_WINDOW: 1_000_000, HALO_WINDOW_SECONDS: 300 },
+		vars: { HALO_REQUESTS_PER_WINDOW: 1_000_000, HALO_WINDOW_SECONDS: 300, ...pgVars },
 		disableNodes: [NODES.reconcileSchedule, NODES.cleanupSchedule],
+		seedWorkflowIds: pgWorkflow ? [WORKFLOW_IDS.pgLifecycle] : [],
+		waitForWebhooks: pgPath ? [pgPath] : [],
 	});
 	try {
 		const { n8n } = env;
@@ -133,6 +154,15 @@ async function main(): Promise<void> {
 			{ key: 'alert', label: 'shipped alert workflow (static data)', workflowId: env.workflow.id, url: dattoWebhookUrl(n8n, env.dattoPath), createsTickets: true },
 			{ key: 'bare', label: 'Webhook → Respond to Webhook', workflowId: bare.id, url: `${n8n.baseUrl}/webhook/bench-bare`, createsTickets: false },
 		];
+		if (pgWorkflow && pgPath) {
+			subjects.push({
+				key: 'alertPostgres',
+				label: 'shipped Postgres alert workflow (workflows/postgres/1-alert-lifecycle.json)',
+				workflowId: pgWorkflow.id,
+				url: dattoWebhookUrl(n8n, pgPath),
+				createsTickets: true,
+			});
+		}
 		if (DIAGNOSTICS) {
 			const triggerPath = `${(triggerOnly.nodes[0] as { webhookId: string }).webhookId}/datto-alert`;
 			subjects.push(
@@ -190,6 +220,9 @@ async function main(): Promise<void> {
 			ratio,
 			ratioPerRound: perRoundRatio('alert'),
 			met: ratio >= 0.7,
+			postgres: pgWorkflow
+				? { ratio: ratioTo('alertPostgres'), ratioPerRound: perRoundRatio('alertPostgres'), table: pgTable, database: `${pg!.host}:${pg!.port}/${pg!.database} (${pg!.origin})` }
+				: undefined,
 			diagnostics: DIAGNOSTICS
 				? {
 						dattoTriggerOnlyRatio: ratioTo('dattoTriggerOnly'),
@@ -201,7 +234,7 @@ async function main(): Promise<void> {
 					}
 				: undefined,
 			figures,
-			allAlertsOneTicket: rounds.filter((r) => r.subject === 'alert').every((r) => r.oneTicketEach),
+			allAlertsOneTicket: rounds.filter((r) => r.oneTicketEach !== undefined).every((r) => r.oneTicketEach),
 			failedExecutions: all.filter((e) => e.status !== 'success').length,
 			parameters: { rounds: ROUNDS, requestsPerRound: REQUESTS, concurrency: CONCURRENCY, warmUpPerWorkflow: WARMUP },
 			settings: {
@@ -215,11 +248,21 @@ async function main(): Promise<void> {
 			machine: { before: machineBefore, after: machineInfo() },
 		};
 		writeResult('throughput', result);
-		log(`ratio ${ratio} (alert ${figures.alert.executionsPerSecond}/s, bare ${figures.bare.executionsPerSecond}/s)`);
+		log(
+			`ratio ${ratio} (alert ${figures.alert.executionsPerSecond}/s, bare ${figures.bare.executionsPerSecond}/s)` +
+				(figures.alertPostgres ? `; Postgres alert workflow ${figures.alertPostgres.executionsPerSecond}/s, ratio ${ratioTo('alertPostgres')}` : ''),
+		);
 		if (!result.allAlertsOneTicket || result.failedExecutions > 0) throw new Error('alerts without exactly one ticket, or failed executions');
 	} finally {
 		await env.n8n.stop();
 		await sims.close();
+		if (pg) {
+			const db = new Client(pgConfigFor(pg));
+			await db.connect();
+			await db.query(`DROP TABLE IF EXISTS "${pgTable}"`).catch(() => undefined);
+			await db.end();
+			await pg.stop();
+		}
 	}
 }
 

@@ -1033,13 +1033,15 @@ ${body}`;
 	async setupOwner(): Promise<void> {
 		if (this.cookie) return;
 		const headers = { 'browser-id': BROWSER_ID };
-		let res = await httpRequest('POST', `${this.baseUrl}/rest/owner/setup`, { json: OWNER, headers });
+		let res = await whileDatabaseNotReady(() => httpRequest('POST', `${this.baseUrl}/rest/owner/setup`, { json: OWNER, headers }));
 		if (res.status !== 200) {
 			// Already set up (persistent user folder): log in instead.
-			res = await httpRequest('POST', `${this.baseUrl}/rest/login`, {
-				json: { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
-				headers,
-			});
+			res = await whileDatabaseNotReady(() =>
+				httpRequest('POST', `${this.baseUrl}/rest/login`, {
+					json: { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
+					headers,
+				}),
+			);
 		}
 		if (res.status !== 200 || res.cookies.length === 0) {
 			throw new Error(`owner setup/login failed: ${res.status} ${res.text.slice(0, 300)}`);
@@ -1055,11 +1057,14 @@ ${body}`;
 	/** Any path with the owner's session, e.g. GET /types/nodes.json (setupOwner() first). */
 	asOwner(method: string, urlPath: string, body?: unknown, timeoutMs = 60_000): Promise<HttpResponse> {
 		if (!this.cookie) throw new Error('call setupOwner() first');
-		return httpRequest(method, `${this.baseUrl}${urlPath}`, {
-			json: body,
-			headers: { cookie: this.cookie, 'browser-id': BROWSER_ID },
-			timeoutMs,
-		});
+		const cookie = this.cookie;
+		return whileDatabaseNotReady(() =>
+			httpRequest(method, `${this.baseUrl}${urlPath}`, {
+				json: body,
+				headers: { cookie, 'browser-id': BROWSER_ID },
+				timeoutMs,
+			}),
+		);
 	}
 
 	/** Owner + public-API key (workflows, credentials, executions). */
@@ -1106,10 +1111,13 @@ ${body}`;
 	/** Public API call (/api/v1...) with the API key (createApiKey() first). */
 	api(method: string, apiPath: string, body?: unknown): Promise<HttpResponse> {
 		if (!this.apiKey) throw new Error('call createApiKey() first');
-		return httpRequest(method, `${this.baseUrl}/api/v1${apiPath}`, {
-			json: body,
-			headers: { 'X-N8N-API-KEY': this.apiKey },
-		});
+		const apiKey = this.apiKey;
+		return whileDatabaseNotReady(() =>
+			httpRequest(method, `${this.baseUrl}/api/v1${apiPath}`, {
+				json: body,
+				headers: { 'X-N8N-API-KEY': apiKey },
+			}),
+		);
 	}
 
 	/** Executions of a workflow (newest first), with their data when includeData. */
@@ -1397,6 +1405,24 @@ export interface HttpResponse {
 	cookies: string[];
 	text: string;
 	json?: unknown;
+}
+
+/**
+ * Repeats a REST / public-API request while n8n answers 503 "Database is not ready!". n8n pings its database every
+ * 2 s with a 5 s timeout and, when a ping times out (SQLite busy: seen on 1.123.81 right after start, with several
+ * schedules firing), refuses every request in a middleware before any handler runs, until the next ping succeeds.
+ * The request was therefore not processed and repeating it is safe, also for POSTs. Gives up after `limitMs`.
+ */
+export async function whileDatabaseNotReady(request: () => Promise<HttpResponse>, limitMs = 60_000): Promise<HttpResponse> {
+	const deadline = Date.now() + limitMs;
+	let attempt = 0;
+	for (;;) {
+		const res = await request();
+		if (res.status !== 503 || !/Database is not ready/i.test(res.text) || Date.now() > deadline) return res;
+		attempt++;
+		if (attempt === 1 || attempt % 10 === 0) log(`n8n answered 503 (${res.text.slice(0, 80)}); retrying (attempt ${attempt})`);
+		await sleep(500);
+	}
 }
 
 export function httpRequest(

@@ -1,4 +1,4 @@
-/* The harness's pure helpers (no n8n started): templates, the node-type comparison, port reservation. */
+/* The harness's pure helpers (no n8n started): templates, the node-type comparison, port reservation, retries. */
 import * as net from 'net';
 import {
 	checkNodeTypes,
@@ -12,6 +12,7 @@ import {
 	renderTemplate,
 	startService,
 	httpRequest,
+	whileDatabaseNotReady,
 } from '../../scripts/n8n-harness';
 
 describe('renderTemplate', () => {
@@ -81,6 +82,37 @@ describe('startService (simulator CLIs, as the workflow e2e tests and the demo s
 				releasePortBlock(port);
 			}
 			expect(() => process.kill(-service.pid, 0)).toThrow(/ESRCH/);
+		}
+	});
+});
+
+describe('whileDatabaseNotReady (n8n refuses requests while a database ping has timed out)', () => {
+	test('repeats a request answered 503 "Database is not ready!" until n8n answers, and not other 503s', async () => {
+		const http = await import('http');
+		let calls = 0;
+		let otherCalls = 0;
+		const server = http.createServer((req, res) => {
+			if (req.url === '/other') {
+				otherCalls++;
+				res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service Unavailable"}');
+				return;
+			}
+			calls++;
+			if (calls <= 2) res.writeHead(503, { 'content-type': 'application/json' }).end('{"code":503,"message":"Database is not ready!"}');
+			else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+		try {
+			const res = await whileDatabaseNotReady(() => httpRequest('POST', `${base}/rest/owner/setup`, { json: {} }));
+			expect({ status: res.status, calls }).toEqual({ status: 200, calls: 3 });
+			const other = await whileDatabaseNotReady(() => httpRequest('GET', `${base}/other`));
+			expect({ status: other.status, otherCalls }).toEqual({ status: 503, otherCalls: 1 });
+			calls = -1000; // never ready within the limit: the last 503 is returned, not an endless loop
+			const gaveUp = await whileDatabaseNotReady(() => httpRequest('GET', `${base}/x`), 1_200);
+			expect(gaveUp.status).toBe(503);
+		} finally {
+			await new Promise<void>((resolve) => server.close(() => resolve()));
 		}
 	});
 });

@@ -169,8 +169,18 @@ describe('HaloClient', () => {
 			}
 		});
 
-		it('gives up after the configured attempts with the 429 text in the error', async () => {
+		it('429s are bounded by their own attempt count, not by maxAttempts: a burst of 10 is waited out with maxAttempts 3', async () => {
 			const client = clientFor(sim, {}, { tuning: { retry: { maxAttempts: 3 } } });
+			await client.me();
+			const before = sim.log.entries().at(-1)?.seq ?? 0;
+			sim.faults.configure({ burst429: 10, pathPattern: '^/api/' });
+			await client.me();
+			const answers = sim.log.entries(before).filter((e) => e.path.startsWith('/api/')).map((e) => e.status);
+			expect(answers).toEqual([...Array(10).fill(429), 200]);
+		});
+
+		it('gives up after the configured attempts with the 429 text in the error', async () => {
+			const client = clientFor(sim, {}, { tuning: { retry: { maxAttempts: 3, maxRateLimitedAttempts: 3 } } });
 			await client.me();
 			sim.faults.configure({ burst429: 10, pathPattern: '^/api/' });
 			const error = await rejection(client.me());

@@ -272,10 +272,11 @@ export async function lastExecutionId(n8n: N8nInstance): Promise<number> {
 	return data.length ? Number(data[0].id) : 0;
 }
 
-/** Waits until no execution after `sinceId` is running (and at least `count` exist). */
 /**
- * Waits until every execution after `sinceId` has finished and, with `count`, until at least `count` of them (of
- * `mode` only, when given: schedule runs such as the reconciliation must not count as webhook executions) exist.
+ * Waits until at least `count` executions after `sinceId` exist and all of them have finished, and returns them.
+ * With `mode`, only executions of that mode are counted, awaited and returned (schedule runs such as the
+ * reconciliation neither count as webhook executions nor hold the wait). On timeout the error lists what was missing
+ * or still unfinished.
  */
 export async function settled(
 	n8n: N8nInstance,
@@ -284,17 +285,26 @@ export async function settled(
 	timeoutMs = 120_000,
 	mode?: string,
 ): Promise<ExecutionSummary[]> {
-	return await waitFor(
-		`executions after #${sinceId} to finish`,
-		async () => {
-			const list = await executionsAfter(n8n, sinceId);
-			if (list.filter((e) => mode === undefined || e.mode === mode).length < count) return undefined;
-			if (list.some((e) => ['running', 'new', 'waiting', 'unknown'].includes(e.status) || e.stoppedAt === null)) return undefined;
-			return list;
-		},
-		timeoutMs,
-		400,
-	);
+	const unfinished = (e: ExecutionSummary) => ['running', 'new', 'waiting', 'unknown'].includes(e.status) || e.stoppedAt === null;
+	const ofMode = async () => (await executionsAfter(n8n, sinceId)).filter((e) => mode === undefined || e.mode === mode);
+	try {
+		return await waitFor(
+			`executions after #${sinceId} to finish`,
+			async () => {
+				const list = await ofMode();
+				return list.length >= count && !list.some(unfinished) ? list : undefined;
+			},
+			timeoutMs,
+			400,
+		);
+	} catch (error) {
+		// Say what was still missing or unfinished, so a timeout can be diagnosed from the CI log alone.
+		const list = await ofMode().catch(() => [] as ExecutionSummary[]);
+		const open = list.filter(unfinished).map((e) => ({ id: e.id, mode: e.mode, status: e.status, workflowId: e.workflowId, startedAt: new Date(e.startedAt).toISOString() }));
+		throw new Error(
+			`${(error as Error).message}; ${list.length} of ${count} expected executions${mode ? ` (mode ${mode})` : ''}; unfinished: ${JSON.stringify(open.slice(0, 10))}`,
+		);
+	}
 }
 
 // ---------------------------------------------------------------------------------------------------------------

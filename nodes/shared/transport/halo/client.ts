@@ -123,6 +123,9 @@ export function haloBudgetWindowMs(windowMs: number): number {
 export const HALO_PRODUCTION_TUNING: HaloTuning = {
 	retry: {
 		maxAttempts: 8,
+		// A 429 was not processed, so repeating it is always safe: bounded by the total wait, not by 8 attempts (a
+		// burst of short Retry-After answers, or one after a 5xx outage, must not fail an execution after 8).
+		maxRateLimitedAttempts: 40,
 		baseDelayMs: 1000,
 		// Halo's window is rolling over 5 minutes: single waits up to 2 min, about 5 min in total (reference §4).
 		maxDelayMs: 120_000,

@@ -212,6 +212,8 @@ export abstract class ApiClientBase {
 		let attempt = 0;
 		let waitedMs = 0;
 		let refreshedAfter401 = false;
+		/** Attempts answered 429 (counted separately when the policy has maxRateLimitedAttempts). */
+		let rateLimited = 0;
 
 		const fail = (details: { status?: number; message: string; code?: string; hint?: string }): never => {
 			throw new ApiRequestError({
@@ -232,7 +234,14 @@ export abstract class ApiClientBase {
 		): Promise<void> => {
 			if (!decision.retry) return fail({ ...failure, hint: decision.hint });
 			const delay = Math.min(decision.delayMs, this.tuning.retry.maxDelayMs);
-			if (attempt >= this.tuning.retry.maxAttempts || waitedMs + delay > this.tuning.retry.maxTotalWaitMs) {
+			const { maxAttempts, maxRateLimitedAttempts, maxTotalWaitMs } = this.tuning.retry;
+			const attemptsExhausted =
+				maxRateLimitedAttempts === undefined
+					? attempt >= maxAttempts
+					: failure.status === 429
+						? rateLimited >= maxRateLimitedAttempts
+						: attempt - rateLimited >= maxAttempts;
+			if (attemptsExhausted || waitedMs + delay > maxTotalWaitMs) {
 				return fail({ ...failure, hint: `Gave up after ${attempt} attempts and ${Math.round(waitedMs / 1000)} s of waiting` });
 			}
 			waitedMs += delay;
@@ -290,6 +299,7 @@ export abstract class ApiClientBase {
 				continue;
 			}
 			if (status === 429) {
+				rateLimited++;
 				await retryOrFail(this.onRateLimited(response, attempt), failure);
 				continue;
 			}

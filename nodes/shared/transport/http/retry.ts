@@ -8,6 +8,12 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 	/** Give up when the waits so far plus the next one would exceed this many ms. */
 	maxTotalWaitMs: number;
+	/**
+	 * When set, 429 answers count against this many attempts instead of `maxAttempts` (other failures keep
+	 * `maxAttempts`). For APIs where a 429 is always safe to repeat and only the total wait should bound it (Halo);
+	 * unset for Datto, which blocks the IP after continued 429s.
+	 */
+	maxRateLimitedAttempts?: number;
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random, so retries from many callers spread out. */
