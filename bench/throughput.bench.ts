@@ -22,7 +22,12 @@
  * expression each) → Respond" (n8n's own cost of a path as long as the alert workflow's, without any package node).
  *
  *   node dist/bench/throughput.bench.js        env: THROUGHPUT_ROUNDS (3), THROUGHPUT_REQUESTS (200 per round),
- *                                              THROUGHPUT_CONCURRENCY (10), THROUGHPUT_WARMUP (30 per workflow)
+ *                                              THROUGHPUT_CONCURRENCY (10), THROUGHPUT_WARMUP (30 per workflow),
+ *                                              THROUGHPUT_POLL_MS (250: how often a round asks n8n's executions API
+ *                                              whether it has finished; the rate uses n8n's own stoppedAt, so a
+ *                                              slower poll only takes load off n8n: 3000 gave the same ratios),
+ *                                              THROUGHPUT_SUBJECTS (e.g. "bare,dattoTriggerOnly": only these rounds,
+ *                                              logged, no results file; for CPU profiles with bench/profile.mjs)
  */
 import { Client } from 'pg';
 
@@ -62,6 +67,8 @@ const CONCURRENCY = envNumber('THROUGHPUT_CONCURRENCY', 10);
 const WARMUP = envNumber('THROUGHPUT_WARMUP', 30);
 const DIAGNOSTICS = process.env.THROUGHPUT_DIAGNOSTICS !== '0';
 const POSTGRES = process.env.THROUGHPUT_POSTGRES !== '0';
+/** How often the bench asks n8n's executions API whether a round has finished (each poll costs n8n CPU). */
+const POLL_MS = envNumber('THROUGHPUT_POLL_MS', 250);
 
 interface Subject {
 	key: 'alert' | 'alertPostgres' | 'bare' | 'dattoTriggerOnly' | 'headerAuth' | 'setChain';
@@ -94,7 +101,7 @@ async function runRound(subject: Subject, index: number, sims: BenchSims, n8n: i
 	const before = await lastExecutionId(n8n);
 	const started = Date.now();
 	const sent = await postAll(() => subject.url, bodies, CONCURRENCY, subject.headers);
-	const executions = await waitForSettled(n8n, before, { workflowId: subject.workflowId, count, mode: 'webhook', timeoutMs: 900_000 });
+	const executions = await waitForSettled(n8n, before, { workflowId: subject.workflowId, count, mode: 'webhook', timeoutMs: 900_000, pollMs: POLL_MS });
 	const last = Math.max(...executions.map((e) => e.stoppedAt ?? 0));
 	const seconds = (last - started) / 1000;
 	const ok = executions.filter((e) => e.status === 'success');
@@ -178,6 +185,9 @@ async function main(): Promise<void> {
 				{ key: 'setChain', label: 'diagnostic: Webhook → 6 × Set (1 expression each) → Respond', workflowId: setChain.id, url: `${n8n.baseUrl}/webhook/bench-set-chain`, createsTickets: false },
 			);
 		}
+		// THROUGHPUT_SUBJECTS="bare,dattoTriggerOnly": only these (for profiling one of them); the ratio needs alert and bare.
+		const only = (process.env.THROUGHPUT_SUBJECTS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+		if (only.length > 0) subjects.splice(0, subjects.length, ...subjects.filter((s) => only.includes(s.key)));
 		// Warm-up, not counted (first executions load node code, open connections, fetch the Halo token).
 		let offset = 0;
 		for (const subject of subjects) {
@@ -190,6 +200,10 @@ async function main(): Promise<void> {
 				rounds.push(await runRound(subject, r, sims, n8n, REQUESTS, offset));
 				offset += REQUESTS;
 			}
+		}
+		if (only.length > 0) {
+			log('THROUGHPUT_SUBJECTS is set: rounds logged above, no results file written');
+			return;
 		}
 		const summary = (key: Subject['key']) => {
 			const rs = rounds.filter((r) => r.subject === key);
@@ -236,7 +250,7 @@ async function main(): Promise<void> {
 			figures,
 			allAlertsOneTicket: rounds.filter((r) => r.oneTicketEach !== undefined).every((r) => r.oneTicketEach),
 			failedExecutions: all.filter((e) => e.status !== 'success').length,
-			parameters: { rounds: ROUNDS, requestsPerRound: REQUESTS, concurrency: CONCURRENCY, warmUpPerWorkflow: WARMUP },
+			parameters: { rounds: ROUNDS, requestsPerRound: REQUESTS, concurrency: CONCURRENCY, warmUpPerWorkflow: WARMUP, pollMs: POLL_MS },
 			settings: {
 				...env.settings,
 				haloSimulatorRateLimit: 'off (this benchmark only)',
