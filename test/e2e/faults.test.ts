@@ -209,6 +209,7 @@ describe('faults: shipped all-in-one workflow (static data) in real n8n', () => 
 		'n8n restarted during a storm of 30 alerts → one ticket each (lost deliveries by the reconciliation), all closed after resolve',
 		timed('n8nRestart', async () => {
 			const uids: string[] = [];
+			const before = await lastExecutionId(suite.n8n);
 			const sending = (async () => {
 				for (let i = 0; i < 30; i++) {
 					const { alert } = await suite.sims.datto.createAlert({ deviceUid: device(40 + i), priority: 'Moderate' });
@@ -227,6 +228,9 @@ describe('faults: shipped all-in-one workflow (static data) in real n8n', () => 
 			await expectRepaired(uids, [], 180_000);
 			await resolveAll(uids);
 			await expectRepaired(uids, uids, 180_000);
+			// An execution that was running when n8n was stopped is marked 'crashed' by n8n on the next start: expected
+			// here (its alert is repaired above). Any other failure status stays unexpected.
+			for (const e of await failedExecutions(suite.n8n, before)) if (e.status === 'crashed') allowedFailures.set(String(e.id), 'n8nRestart');
 		}),
 		480_000,
 	);
