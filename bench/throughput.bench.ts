@@ -29,10 +29,8 @@
  *                                              THROUGHPUT_SUBJECTS (e.g. "bare,dattoTriggerOnly": only these rounds,
  *                                              logged, no results file; for CPU profiles with bench/profile.mjs)
  */
-import { Client } from 'pg';
-
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../scripts/workflows/definition';
-import { findOrStartPostgres, pgConfigFor, uniqueTableName, type TestPostgres } from '../test/helpers/postgres';
+import { dropTable, findOrStartPostgres, uniqueTableName, type TestPostgres } from '../test/helpers/postgres';
 import {
 	BENCH_HEADER_AUTH,
 	bareWorkflow,
@@ -271,10 +269,7 @@ async function main(): Promise<void> {
 		await env.n8n.stop();
 		await sims.close();
 		if (pg) {
-			const db = new Client(pgConfigFor(pg));
-			await db.connect();
-			await db.query(`DROP TABLE IF EXISTS "${pgTable}"`).catch(() => undefined);
-			await db.end();
+			await dropTable(pg, pgTable);
 			await pg.stop();
 		}
 	}

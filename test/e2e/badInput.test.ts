@@ -9,7 +9,7 @@
  * text escaped for Halo, values stored verbatim, no failed execution.
  */
 import { WORKFLOW_IDS } from '../../scripts/workflows/definition';
-import { findOrStartPostgres, uniqueTableName, type TestPostgres } from '../helpers/postgres';
+import { dropTable, findOrStartPostgres, uniqueTableName, type TestPostgres } from '../helpers/postgres';
 import {
 	DATTO_WEBHOOK_SECRET,
 	HALO_WEBHOOK_AUTH,
@@ -170,11 +170,7 @@ describe('bad input at both triggers, static and Postgres workflows, real n8n', 
 		process.stderr.write(`[badInput] timings (ms): ${JSON.stringify(timings)}\n`);
 		await suite?.stop();
 		if (pg) {
-			const { Client } = await import('pg');
-			const client = new Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database });
-			await client.connect();
-			await client.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => undefined);
-			await client.end();
+			await dropTable(pg, table);
 			await pg.stop();
 		}
 	});

@@ -199,6 +199,19 @@ export async function startPostgres(): Promise<TestPostgres> {
 	};
 }
 
+/** Drops a table a test or benchmark created (ignoring a table that is already gone or a server that is down). */
+export async function dropTable(server: TestPostgres, table: string): Promise<void> {
+	const client = new Client(pgConfigFor(server));
+	try {
+		await client.connect();
+		await client.query(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`);
+	} catch {
+		// cleanup only
+	} finally {
+		await client.end().catch(() => undefined);
+	}
+}
+
 /** A table name unique to this test process and purpose, e.g. `mst_store_12345_k3j2`. */
 export function uniqueTableName(purpose: string): string {
 	return `mst_${purpose}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

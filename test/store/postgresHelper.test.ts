@@ -6,7 +6,7 @@ import { existsSync } from 'fs';
 import { Client, Pool } from 'pg';
 
 import { PostgresStore } from '../../nodes/shared/store';
-import { pgConfigFor, startPostgres, type TestPostgres } from '../helpers/postgres';
+import { dropTable, pgConfigFor, startPostgres, type TestPostgres } from '../helpers/postgres';
 
 describe('test PostgreSQL helper', () => {
 	let server: TestPostgres | undefined;
@@ -35,6 +35,19 @@ describe('test PostgreSQL helper', () => {
 		} finally {
 			await pool.end();
 		}
+		const tableExists = async () => {
+			const c = new Client(pgConfigFor(server!));
+			await c.connect();
+			try {
+				return (await c.query<{ t: string | null }>("SELECT to_regclass('public.helper_check')::text AS t")).rows[0].t !== null;
+			} finally {
+				await c.end();
+			}
+		};
+		expect(await tableExists()).toBe(true);
+		await dropTable(server, 'helper_check');
+		expect(await tableExists()).toBe(false);
+		await dropTable(server, 'helper_check'); // already gone: no error
 		const stopped = server;
 		server = undefined;
 		await stopped.stop();
