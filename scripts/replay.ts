@@ -40,8 +40,8 @@ import {
 	type PolicyEvent,
 } from '../nodes/shared/policy';
 import { StaticDataStore } from '../nodes/shared/store/StaticDataStore';
-import { haloEventFromInput } from '../nodes/SyncPolicy/runtime/input';
-import { runPolicyEvent, type PolicyRunOutcome } from '../nodes/SyncPolicy/runtime/runner';
+import { haloEventFromInput } from '../nodes/shared/policy/runtime/input';
+import { runPolicyEvent, type PolicyRunOutcome } from '../nodes/shared/policy/runtime/runner';
 
 export interface ReplayIo {
 	stdout: (line: string) => void;

@@ -8,7 +8,7 @@ import {
 
 import { properties } from './actions/node.description';
 import { router } from './actions/router';
-import * as loadOptions from './methods/loadOptions';
+import * as loadOptions from '../shared/n8n/haloLoadOptions';
 
 /** HaloPSA tickets (incl. "create from Datto RMM alert", close and reopen with a note in one call), clients, sites. */
 export class HaloPsa implements INodeType {

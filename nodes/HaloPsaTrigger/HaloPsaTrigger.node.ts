@@ -23,8 +23,7 @@ import {
 import { withIsoDates } from '../shared/domain/haloRecords';
 import { checkHaloWebhookAuth, type HaloWebhookAuthMethod } from '../shared/domain/webhookAuth';
 import { haloClientFor, type HaloClient } from '../shared/transport/halo';
-import { cachedApiAgentId, cachedStatuses } from '../HaloPsa/helpers/lookups';
-import { newestFirst } from '../HaloPsa/actions/ticket/get.operation';
+import { cachedApiAgentId, cachedStatuses, newestFirst } from '../shared/halo';
 
 type RequestWithBody = { rawBody?: Buffer; readRawBody?: () => Promise<void>; contentType?: string };
 

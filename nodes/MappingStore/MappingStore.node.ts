@@ -6,11 +6,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { backendProperties } from './actions/backend.description';
+import { backendProperties } from '../shared/n8n/storeBackend.description';
 import { outputProperties } from './actions/output';
 import { recordProperties } from './actions/record/Record.resource';
 import { router } from './actions/router';
-import { mappingStorePostgresConnectionTest } from './methods/credentialTest';
+import { mappingStorePostgresConnectionTest } from '../shared/n8n/postgresCredentialTest';
 
 /** The memory of the sync: alert → ticket and site → client records in workflow static data or Postgres. */
 export class MappingStore implements INodeType {

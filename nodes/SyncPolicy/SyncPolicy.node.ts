@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { mappingStorePostgresConnectionTest } from '../MappingStore/methods/credentialTest';
-import * as haloOptions from '../HaloPsa/methods/loadOptions';
+import { mappingStorePostgresConnectionTest } from '../shared/n8n/postgresCredentialTest';
+import * as haloOptions from '../shared/n8n/haloLoadOptions';
 import { configuredOutputs, properties } from './actions/node.description';
 import { router } from './actions/router';
 

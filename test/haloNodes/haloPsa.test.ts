@@ -2,7 +2,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
-import * as loadOptions from '../../nodes/HaloPsa/methods/loadOptions';
+import * as loadOptions from '../../nodes/shared/n8n/haloLoadOptions';
 import { HALO_INTEGRATION_MARKER } from '../../nodes/shared/domain/haloMarker';
 import type { HaloSimulator } from '../../simulators/halo';
 import { datto, haloCredentials, runHalo, startSim, warmClient } from './helpers';

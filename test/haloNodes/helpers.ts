@@ -2,7 +2,7 @@
 import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { HaloPsa } from '../../nodes/HaloPsa/HaloPsa.node';
-import { clearHaloLookupCaches } from '../../nodes/HaloPsa/helpers/lookups';
+import { clearHaloLookupCaches } from '../../nodes/shared/halo';
 import { getHaloClient, haloConfigFromCredentials, type HaloClient } from '../../nodes/shared/transport/halo';
 import { RollingWindowLimiter } from '../../nodes/shared/transport/http';
 import type { HaloSimulator } from '../../simulators/halo';

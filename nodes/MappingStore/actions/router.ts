@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { isMappingStoreError } from '../../shared/store';
-import { openStore } from './openStore';
+import { openStore } from '../../shared/n8n/storeBackend';
 import { readOutputShape, shapeError, shapeResult } from './output';
 import type { RecordOperation } from './record/fields';
 import { operations } from './record/Record.resource';

@@ -10,16 +10,16 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { openStore } from '../../MappingStore/actions/openStore';
-import { cachedApiAgentId } from '../../HaloPsa/helpers/lookups';
+import { openStore } from '../../shared/n8n/storeBackend';
+import { cachedApiAgentId } from '../../shared/halo';
 import { DECISIONS, type Decision, type PolicyConfig } from '../../shared/policy';
 import type { RecordStore } from '../../shared/store';
 import { getDattoClientForCredentials } from '../../shared/transport/datto';
 import { haloClientFor, type HaloClient } from '../../shared/transport/halo';
 import { toNodeError } from '../../shared/transport/n8n';
-import { factsFromActions } from '../runtime/facts';
-import { HaloPolicyWriter } from '../runtime/haloWriter';
-import type { FactsProvider, PolicyRunOptions, PolicyRunOutcome } from '../runtime/runner';
+import { factsFromActions } from '../../shared/policy/runtime/facts';
+import { HaloPolicyWriter } from '../../shared/policy/runtime/haloWriter';
+import type { FactsProvider, PolicyRunOptions, PolicyRunOutcome } from '../../shared/policy/runtime/runner';
 import { readPolicyConfig, readsFactsFromApi, readWriterSettings } from './settings';
 
 /** The named outputs of the deciding operations, in order (the engine's decisions). */

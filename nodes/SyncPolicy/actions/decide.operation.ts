@@ -4,10 +4,10 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { readPath } from '../../HaloPsa/helpers/params';
-import { eventFromInput } from '../runtime/input';
-import { recordHeartbeat } from '../runtime/health';
-import { runPolicyEvent } from '../runtime/runner';
+import { readPath } from '../../shared/n8n/params';
+import { eventFromInput } from '../../shared/policy/runtime/input';
+import { recordHeartbeat } from '../../shared/policy/runtime/health';
+import { runPolicyEvent } from '../../shared/policy/runtime/runner';
 import { decisionOutputs, errorItem, IGNORE, route, runEnvironment, withApiAgent } from './context';
 
 export const description: INodeProperties[] = [

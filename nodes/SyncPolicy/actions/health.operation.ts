@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { checkHealth } from '../runtime/health';
+import { checkHealth } from '../../shared/policy/runtime/health';
 import { clockOf, errorItem, storeOf } from './context';
 
 const show = { show: { operation: ['health'] } };

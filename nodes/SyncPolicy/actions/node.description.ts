@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { backendProperties } from '../../MappingStore/actions/backend.description';
+import { backendProperties } from '../../shared/n8n/storeBackend.description';
 import * as decide from './decide.operation';
 import * as explain from './explain.operation';
 import * as health from './health.operation';

@@ -6,7 +6,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { dueWork, policyLayout, type AlertValue, type GraceCloseValue } from '../../shared/policy';
-import { runPolicyEvent } from '../runtime/runner';
+import { runPolicyEvent } from '../../shared/policy/runtime/runner';
 import { decisionOutputs, errorItem, IGNORE, route, runEnvironment } from './context';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

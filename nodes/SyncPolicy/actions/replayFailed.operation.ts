@@ -6,9 +6,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { bindActions, type CreatedTickets } from '../../shared/policy';
-import { failedEventOf, listFailedEvents, markReplayed, recordFailure } from '../runtime/failures';
-import { runPolicyEvent, type PolicyRunOutcome } from '../runtime/runner';
-import { executeSteps, planSteps } from '../runtime/steps';
+import { failedEventOf, listFailedEvents, markReplayed, recordFailure } from '../../shared/policy/runtime/failures';
+import { runPolicyEvent, type PolicyRunOutcome } from '../../shared/policy/runtime/runner';
+import { executeSteps, planSteps } from '../../shared/policy/runtime/steps';
 import { decisionOutputs, errorItem, IGNORE, route, runEnvironment } from './context';
 
 export const description: INodeProperties[] = [

@@ -7,8 +7,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { DEFAULT_ALERT_SUMMARY_TEMPLATE, type ExternalRefTarget } from '../../shared/domain/haloAlertTicket';
 import { DATTO_PRIORITIES, DEFAULT_PRIORITY_MAP, parsePriorityMap, type DattoPriority } from '../../shared/domain/priority';
 import { DEFAULT_POLICY_CONFIG, resolvePolicyConfig, type PolicyConfig, type PolicyConfigInput } from '../../shared/policy';
-import { jsonObject, optionalId } from '../../HaloPsa/helpers/params';
-import type { HaloWriterSettings } from '../runtime/haloWriter';
+import { jsonObject, optionalId } from '../../shared/n8n/params';
+import type { HaloWriterSettings } from '../../shared/policy/runtime/haloWriter';
 
 /** Operations that decide (and write): they share the policy and Halo settings. */
 export const DECIDING_OPERATIONS = ['decide', 'processDue', 'replayFailed'];

@@ -57,4 +57,4 @@ export {
 	type ExplainSubject,
 	type PolicyStore,
 	type PolicyStoreReader,
-} from './runtime';
+} from './policyStore';

@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { HaloClient } from '../../../shared/transport/halo';
-import { requiredId } from '../../helpers/params';
+import { requiredId } from '../../../shared/n8n/params';
 
 const properties: INodeProperties[] = [
 	{

@@ -2,7 +2,7 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import type { HaloClient } from '../../../shared/transport/halo';
-import { noteHtml, optionalId, readOutcome, requiredId } from '../../helpers/params';
+import { noteHtml, optionalId, readOutcome, requiredId } from '../../../shared/n8n/params';
 import { noteField, noteOptions, outcomeFields, ticketIdField, visibilityFields } from './shared';
 
 const properties: INodeProperties[] = [

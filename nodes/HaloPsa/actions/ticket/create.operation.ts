@@ -2,7 +2,7 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import type { HaloClient } from '../../../shared/transport/halo';
-import { requiredId } from '../../helpers/params';
+import { requiredId } from '../../../shared/n8n/params';
 import { customFieldsUi, ticketFieldOptions, ticketFieldsFrom, withCustomFields } from './shared';
 
 const properties: INodeProperties[] = [

@@ -11,16 +11,14 @@ import {
 	DEFAULT_ALERT_SUMMARY_TEMPLATE,
 	ExternalRefTarget,
 	HALO_SUMMARY_MAX_LENGTH,
-	alertSearchText,
 	buildAlertTicket,
-	canVerifyFromListRecord,
 	readAlert,
-	ticketMatchesAlert,
 } from '../../../shared/domain/haloAlertTicket';
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../../shared/domain/priority';
-import type { HaloClient, HaloTicket } from '../../../shared/transport/halo';
-import { customFieldsFrom, jsonObject, optionalId, readPath } from '../../helpers/params';
+import { findAlertTicket } from '../../../shared/halo';
+import type { HaloClient } from '../../../shared/transport/halo';
+import { customFieldsFrom, jsonObject, optionalId, readPath } from '../../../shared/n8n/params';
 import { customFieldsUi } from './shared';
 
 const properties: INodeProperties[] = [
@@ -328,40 +326,4 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		ticket: withIsoDates(ticket) as IDataObject,
 		alert: alert as IDataObject,
 	};
-}
-
-/**
- * Looks for a ticket already created for this alert: Halo's `search` on the summary (and on the alert UID), then a
- * client-side check of each candidate (third_party_id_string, custom fields, details), re-reading a few candidates
- * whose list records are partial.
- */
-export async function findAlertTicket(
-	client: HaloClient,
-	alertUid: string,
-	summary: string,
-	clientId: number,
-	externalRef: ExternalRefTarget,
-): Promise<HaloTicket | undefined> {
-	const seen = new Set<number>();
-	// The summary may differ from the one searched for (an alert read from the API has another message than its
-	// webhook), so the alert UID is searched too: in `search`, then in the details (`search_details`), where it always is.
-	const searches: Array<{ search?: string; query?: Record<string, string> }> = [
-		{ search: alertSearchText(summary) },
-		{ search: alertUid },
-		{ query: { search_details: alertUid } },
-	];
-	for (const filters of searches) {
-		const candidates = (await client.listTickets({ clientId, ...filters }, { limit: 50 })).filter((t) => !seen.has(t.id));
-		let reread = 0;
-		for (const candidate of candidates.sort((a, b) => b.id - a.id)) {
-			seen.add(candidate.id);
-			if (ticketMatchesAlert(candidate, alertUid, externalRef)) return candidate;
-			if (!canVerifyFromListRecord(candidate) && reread < 5) {
-				reread++;
-				const full = await client.getTicket(candidate.id, { includeDetails: true });
-				if (ticketMatchesAlert(full, alertUid, externalRef)) return full;
-			}
-		}
-	}
-	return undefined;
 }

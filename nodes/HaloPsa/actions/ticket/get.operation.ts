@@ -1,8 +1,9 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { withIsoDates } from '../../../shared/domain/haloRecords';
+import { newestFirst } from '../../../shared/halo';
 import type { HaloClient } from '../../../shared/transport/halo';
-import { requiredId } from '../../helpers/params';
+import { requiredId } from '../../../shared/n8n/params';
 import { ticketIdField } from './shared';
 
 const properties: INodeProperties[] = [
@@ -64,9 +65,4 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		out.actions = newestFirst(actions).slice(0, Number(options.maxActions ?? 20)).map((a) => withIsoDates(a) as IDataObject);
 	}
 	return out;
-}
-
-/** Actions sorted newest first (by datetime, then id). */
-export function newestFirst<T extends { id: number; datetime?: string | null }>(actions: T[]): T[] {
-	return [...actions].sort((a, b) => String(b.datetime ?? '').localeCompare(String(a.datetime ?? '')) || b.id - a.id);
 }

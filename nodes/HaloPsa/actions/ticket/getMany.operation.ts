@@ -2,7 +2,7 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import type { HaloClient, HaloTicketFilters } from '../../../shared/transport/halo';
-import { optionalId } from '../../helpers/params';
+import { optionalId } from '../../../shared/n8n/params';
 
 const properties: INodeProperties[] = [
 	{

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { textToHtml } from '../../../shared/domain/html';
 import type { HaloTicketFields } from '../../../shared/transport/halo';
-import { customFieldsFrom, jsonObject, optionalId } from '../../helpers/params';
+import { customFieldsFrom, jsonObject, optionalId } from '../../../shared/n8n/params';
 
 export const ticketIdField: INodeProperties = {
 	displayName: 'Ticket ID',

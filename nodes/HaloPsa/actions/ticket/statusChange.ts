@@ -3,9 +3,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import type { HaloAction, HaloClient, HaloStatus } from '../../../shared/transport/halo';
-import { autoClosedStatus, autoReopenStatus } from '../../helpers/lookups';
-import { noteHtml, optionalId, readOutcome, requiredId } from '../../helpers/params';
-import { newestFirst } from './get.operation';
+import { autoClosedStatus, autoReopenStatus, newestFirst } from '../../../shared/halo';
+import { noteHtml, optionalId, readOutcome, requiredId } from '../../../shared/n8n/params';
 
 export async function statusChange(
 	this: IExecuteFunctions,

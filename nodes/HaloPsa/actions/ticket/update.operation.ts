@@ -8,7 +8,7 @@ import {
 
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import type { HaloClient } from '../../../shared/transport/halo';
-import { requiredId } from '../../helpers/params';
+import { requiredId } from '../../../shared/n8n/params';
 import { customFieldsUi, ticketFieldOptions, ticketFieldsFrom, ticketIdField, withCustomFields } from './shared';
 
 const properties: INodeProperties[] = [

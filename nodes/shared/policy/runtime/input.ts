@@ -3,10 +3,10 @@
  * the HaloPSA Trigger's ticket event, told apart by their fields. Lenient like the HaloPSA node's "from alert"
  * mode: a missing dedupeKey is computed, priorities are normalised, a missing time is "now".
  */
-import { conditionOf, dedupeKeyOf } from '../../shared/domain/dattoAlert';
-import { normaliseDattoPriority } from '../../shared/domain/priority';
-import { HALO_TICKET_EVENT_TYPES } from '../../shared/domain/haloTicketEvent';
-import type { AlertSnapshot, HaloTicketEventInput, PolicyEvent } from '../../shared/policy';
+import { conditionOf, dedupeKeyOf } from '../../domain/dattoAlert';
+import { normaliseDattoPriority } from '../../domain/priority';
+import { HALO_TICKET_EVENT_TYPES } from '../../domain/haloTicketEvent';
+import type { AlertSnapshot, HaloTicketEventInput, PolicyEvent } from '..';
 
 export class PolicyInputError extends Error {
 	constructor(message: string) {

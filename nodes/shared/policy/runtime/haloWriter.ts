@@ -5,16 +5,14 @@
  * reference, marker) with its duplicate-safe recovery search; notes are escaped and carry the integration marker;
  * close and reopen go with their note in one POST /Actions.
  */
-import { buildAlertTicket, toSummary, type AlertInput, type ExternalRefTarget } from '../../shared/domain/haloAlertTicket';
-import { haloMarkerHtml } from '../../shared/domain/haloMarker';
-import { textToHtml } from '../../shared/domain/html';
-import { mapPriority, type PriorityMap } from '../../shared/domain/priority';
-import type { DattoClient } from '../../shared/transport/datto';
-import type { HaloAction, HaloClient, HaloTicketFields } from '../../shared/transport/halo';
-import { findAlertTicket } from '../../HaloPsa/actions/ticket/createFromAlert.operation';
-import { newestFirst } from '../../HaloPsa/actions/ticket/get.operation';
-import { autoClosedStatus, autoReopenStatus } from '../../HaloPsa/helpers/lookups';
-import { noteHtml, optionalId } from '../../HaloPsa/helpers/params';
+import { buildAlertTicket, toSummary, type AlertInput, type ExternalRefTarget } from '../../domain/haloAlertTicket';
+import { haloMarkerHtml } from '../../domain/haloMarker';
+import { textToHtml } from '../../domain/html';
+import { mapPriority, type PriorityMap } from '../../domain/priority';
+import type { DattoClient } from '../../transport/datto';
+import type { HaloAction, HaloClient, HaloTicketFields } from '../../transport/halo';
+import { autoClosedStatus, autoReopenStatus, findAlertTicket, newestFirst } from '../../halo';
+import { noteHtml, optionalId } from '../../domain/values';
 import type { CreateParentAction, CreateTicketAction, PolicyWriter } from './steps';
 
 export class PolicyWriteError extends Error {

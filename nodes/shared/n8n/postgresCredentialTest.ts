@@ -5,8 +5,8 @@ import type {
 } from 'n8n-workflow';
 import { Client } from 'pg';
 
-import { toPoolConfig } from '../../shared/store';
-import { toPostgresConnection } from '../postgresConnection';
+import { toPoolConfig } from '../store';
+import { toPostgresConnection } from './postgresConnection';
 
 /** Connects with the credential being edited (not a cached pool) and runs `SELECT 1`. */
 export async function mappingStorePostgresConnectionTest(

@@ -1,10 +1,10 @@
 /** Dropdowns: tenant-specific ids (statuses, priorities, ticket types, outcomes, teams, agents, clients, sites). */
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { outcomeName, haloClientFor, type HaloClient } from '../../shared/transport/halo';
-import { toNodeError } from '../../shared/transport/n8n';
-import { cachedStatuses } from '../helpers/lookups';
-import { optionalId } from '../helpers/params';
+import { outcomeName, haloClientFor, type HaloClient } from '../transport/halo';
+import { toNodeError } from '../transport/n8n';
+import { cachedStatuses } from '../halo';
+import { optionalId } from '../domain/values';
 
 const byName = (a: INodePropertyOptions, b: INodePropertyOptions) => a.name.localeCompare(b.name);
 

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import type { PostgresConnectionConfig, PostgresSslMode } from '../shared/store';
+import type { PostgresConnectionConfig, PostgresSslMode } from '../store';
 
 /** Maps the Mapping Store Postgres credential to the store's connection settings. */
 export function toPostgresConnection(credentials: ICredentialDataDecryptedObject): PostgresConnectionConfig {

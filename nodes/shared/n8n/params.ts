@@ -1,16 +1,9 @@
-/** Reading and checking node parameters shared by the HaloPSA operations. */
+/** Reading and checking node parameters shared by the operations of every node (n8n side; pure parsers in domain/values). */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { textToHtml } from '../../shared/domain/html';
-import { haloMarkerHtml } from '../../shared/domain/haloMarker';
+import { optionalId } from '../domain/values';
 
-/** A whole-number id from a parameter value (number or numeric string); undefined when empty. */
-export function optionalId(value: unknown): number | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const n = typeof value === 'string' ? Number(value.trim()) : value;
-	if (typeof n === 'number' && Number.isInteger(n) && n > 0) return n;
-	return undefined;
-}
+export { customFieldsFrom, noteHtml, optionalId, readPath } from '../domain/values';
 
 /** A required id parameter (ticket, client, site): a positive whole number, or a NodeOperationError naming it. */
 export function requiredId(this: IExecuteFunctions, name: string, itemIndex: number, label: string): number {
@@ -23,19 +16,6 @@ export function requiredId(this: IExecuteFunctions, name: string, itemIndex: num
 		});
 	}
 	return id;
-}
-
-/** Reads `a.b[0].c` from an object; undefined when any step is missing. An empty path returns the object. */
-export function readPath(source: unknown, path: string): unknown {
-	const trimmed = path.trim().replace(/^\$json\.?/, '');
-	if (trimmed === '') return source;
-	const steps = trimmed.replace(/\[(\d+)\]/g, '.$1').split('.').filter((s) => s !== '');
-	let value: unknown = source;
-	for (const step of steps) {
-		if (value === null || typeof value !== 'object') return undefined;
-		value = (value as Record<string, unknown>)[step];
-	}
-	return value;
 }
 
 /** A JSON parameter (object) given as text or object. */
@@ -53,24 +33,6 @@ export function jsonObject(this: IExecuteFunctions, value: unknown, label: strin
 		throw new NodeOperationError(this.getNode(), `${label} must be a JSON object`, { itemIndex });
 	}
 	return parsed as IDataObject;
-}
-
-/** The note as HTML: text is escaped (line breaks kept) unless it is declared HTML; the marker footer appended. */
-export function noteHtml(note: string, options: { isHtml?: boolean; marker?: boolean }): string {
-	const body = options.isHtml ? note : `<p>${textToHtml(note)}</p>`;
-	return options.marker === false ? body : `${body}${haloMarkerHtml()}`;
-}
-
-/** Custom fields from the `customFieldsUi` fixedCollection: `{ field: [{ name, value }] }`. */
-export function customFieldsFrom(ui: unknown): Array<{ name?: string; id?: number; value: unknown }> {
-	const rows = ((ui as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? [];
-	return rows
-		.map((row) => {
-			const key = String(row.name ?? '').trim();
-			const id = /^\d+$/.test(key) ? Number(key) : undefined;
-			return id !== undefined ? { id, value: row.value } : { name: key, value: row.value };
-		})
-		.filter((row) => ('id' in row && row.id) || ('name' in row && row.name));
 }
 
 /**

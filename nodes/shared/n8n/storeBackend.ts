@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { openRecordStore, type RecordStore } from '../../shared/store';
-import { toPostgresConnection } from '../postgresConnection';
+import { openRecordStore, type RecordStore } from '../store';
+import { toPostgresConnection } from './postgresConnection';
 
 export const POSTGRES_CREDENTIAL_TYPE = 'mappingStorePostgresApi';
 

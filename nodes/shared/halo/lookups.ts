@@ -3,8 +3,8 @@
  * and the API agent's id (`GET /Agent/me`, for echo suppression; 1 h). Keyed by the client's registry key, so every
  * node and execution using one credential in this process shares them. Failed lookups are not cached.
  */
-import type { HaloClient, HaloStatus } from '../../shared/transport/halo';
-import { pickClosedStatus, pickReopenStatus } from '../../shared/domain/haloStatus';
+import type { HaloClient, HaloStatus } from '../transport/halo';
+import { pickClosedStatus, pickReopenStatus } from '../domain/haloStatus';
 
 export const STATUS_CACHE_TTL_MS = 10 * 60_000;
 export const AGENT_CACHE_TTL_MS = 60 * 60_000;

@@ -9,10 +9,10 @@
  * e-mails, system entries) do not count. Halo's clock and ours may differ: actions up to `skewMs` before `since`
  * count too (erring towards "touched", which leaves a ticket open rather than closing it under someone's feet).
  */
-import { haloDateToIso } from '../../shared/domain/haloDates';
-import { hasHaloMarker } from '../../shared/domain/haloMarker';
-import type { TicketFacts } from '../../shared/policy';
-import type { HaloAction } from '../../shared/transport/halo';
+import { haloDateToIso } from '../../domain/haloDates';
+import { hasHaloMarker } from '../../domain/haloMarker';
+import type { TicketFacts } from '..';
+import type { HaloAction } from '../../transport/halo';
 
 export const DEFAULT_FACTS_SKEW_MS = 60_000;
 

@@ -5,7 +5,7 @@
  * - `health/dattoWebhook`, `health/haloWebhook`: `{ lastAt, lastId, lastEvent, count }`;
  * - `health/alarm`: `{ active, since, reasons, alarmedAt }` (one alarm per incident).
  */
-import type { JsonObject, RecordStore } from '../../shared/store';
+import type { JsonObject, RecordStore } from '../../store';
 import { listFailedEvents, failedEventOf } from './failures';
 
 export const HEALTH_COLLECTION = 'health';

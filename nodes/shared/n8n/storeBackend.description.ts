@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_TABLE_NAME } from '../../shared/store';
+import { DEFAULT_TABLE_NAME } from '../store';
 
 /** Where the records live: shown above the operation fields. */
 export const backendProperties: INodeProperties[] = [
