@@ -1,0 +1,195 @@
+/**
+ * What the HaloPSA Trigger does with one delivery: 1. authentication (constant time) → 401; 2. parse → 400 naming the
+ * problem; 3. optional API (status names, re-fetch, API agent id); 4. event filter and echo suppression; 5. answer and
+ * start one execution with the accepted events.
+ */
+import {
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import {
+	DEFAULT_EXTERNAL_REF_FIELDS,
+	HALO_TICKET_EVENT_TYPES,
+	HaloEventInputError,
+	normaliseHaloTicketEvent,
+	normaliseHaloWebhookBody,
+	refetchedElement,
+	type HaloEventOptions,
+	type HaloTicketEvent,
+	type HaloTicketEventType,
+} from '../shared/domain/haloTicketEvent';
+import { withIsoDates } from '../shared/domain/haloRecords';
+import { checkHaloWebhookAuth, type HaloWebhookAuthMethod } from '../shared/domain/webhookAuth';
+import { haloClientFor, type HaloClient } from '../shared/transport/halo';
+import { cachedApiAgentId, cachedStatuses, newestFirst } from '../shared/halo';
+
+type RequestWithBody = {
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+	contentType?: string;
+};
+
+function idList(text: unknown): number[] {
+	return String(text ?? '')
+		.split(/[\s,;]+/)
+		.filter((s) => /^\d+$/.test(s))
+		.map(Number);
+}
+
+function reply(
+	context: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+	headers: Record<string, string> = {},
+): IWebhookResponseData {
+	const res = context.getResponseObject();
+	for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+	res.status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+/** The body as sent: n8n's parsed body when it is JSON, else the raw bytes (unknown content types give none). */
+async function readBody(context: IWebhookFunctions): Promise<unknown> {
+	const req = context.getRequestObject() as unknown as RequestWithBody;
+	const parsed = context.getBodyData() as unknown;
+	const isJson = (req.contentType ?? '').includes('json');
+	if (isJson && parsed !== undefined && parsed !== null && typeof parsed === 'object' && Object.keys(parsed).length > 0)
+		return parsed;
+	if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
+	if (req.rawBody && req.rawBody.length > 0) return req.rawBody.toString('utf8');
+	return parsed;
+}
+
+export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	// 1. Authentication (constant time): wrong or missing → 401, nothing executed.
+	const secret = await this.getCredentials<ICredentialDataDecryptedObject>('haloPsaWebhookApi');
+	const method = (secret.authMethod as HaloWebhookAuthMethod | undefined) ?? 'basic';
+	const auth = checkHaloWebhookAuth(this.getHeaderData() as Record<string, string | string[] | undefined>, {
+		method,
+		username: secret.username as string | undefined,
+		password: secret.password as string | undefined,
+		token: secret.token as string | undefined,
+		headerName: secret.headerName as string | undefined,
+		headerValue: secret.headerValue as string | undefined,
+	});
+	if (!auth.ok) {
+		return reply(
+			this,
+			401,
+			{ error: 'Unauthorized', message: auth.reason },
+			method === 'basic' ? { 'WWW-Authenticate': 'Basic realm="n8n HaloPSA Trigger"' } : {},
+		);
+	}
+
+	// 2. Parse: object, batch array, JSON text; malformed → 400 naming the problem.
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const eventOptions: HaloEventOptions = {
+		closedStatusIds: idList(options.closedStatusIds),
+		externalRefFields: String(options.externalRefFields ?? DEFAULT_EXTERNAL_REF_FIELDS.join(','))
+			.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean),
+	};
+	let parsed;
+	try {
+		parsed = normaliseHaloWebhookBody(await readBody(this), eventOptions);
+	} catch (error) {
+		const message = error instanceof HaloEventInputError ? error.message : `Unreadable body: ${(error as Error).message}`;
+		return reply(this, 400, { error: 'Bad Request', message });
+	}
+
+	// 3. Optional API: status names, re-fetch, the API agent's id.
+	const useApi = this.getNodeParameter('useApi', false) as boolean;
+	const suppressEcho = this.getNodeParameter('suppressEcho', true) as boolean;
+	let events = parsed.events;
+	let apiAgentId: number | undefined;
+	const extras = new Map<HaloTicketEvent, IDataObject>();
+	if (useApi) {
+		let client: HaloClient;
+		try {
+			client = await haloClientFor(this);
+			if (suppressEcho) apiAgentId = await cachedApiAgentId(client);
+		} catch (error) {
+			// Without the API agent a close we made could loop back: let Halo retry later.
+			return reply(this, 503, {
+				error: 'Service Unavailable',
+				message: `HaloPSA API: ${(error as Error).message}`,
+			});
+		}
+		if (events.some((e) => e.statusName === null)) {
+			try {
+				// Payloads without a status name: name it (GET /Status, cached ~10 min) and judge again.
+				eventOptions.statusNames = new Map((await cachedStatuses(client)).map((s) => [s.id, s.name ?? '']));
+				events = events.map((e) => ({
+					...normaliseHaloTicketEvent(e.raw, eventOptions),
+					raw: e.raw,
+				}));
+			} catch (error) {
+				this.logger.warn(`HaloPSA Trigger: could not load status names: ${(error as Error).message}`);
+			}
+		}
+		const refetch = this.getNodeParameter('refetch', 'incomplete') as string;
+		const actionCount = Number(options.actionCount ?? 3);
+		events = await Promise.all(
+			events.map(async (event) => {
+				if (refetch === 'never' || (refetch === 'incomplete' && event.payloadType !== 'event')) return event;
+				try {
+					const ticket = await client.getTicket(event.ticketId);
+					const actions = newestFirst(await client.listActions(event.ticketId));
+					const again = normaliseHaloTicketEvent(refetchedElement(event.raw, ticket, actions[0]), eventOptions);
+					const merged: HaloTicketEvent = {
+						...again,
+						payloadType: event.payloadType,
+						raw: event.raw,
+					};
+					extras.set(merged, {
+						ticket: withIsoDates(ticket) as IDataObject,
+						actions: actions.slice(0, actionCount).map((a) => withIsoDates(a) as IDataObject),
+					});
+					return merged;
+				} catch (error) {
+					extras.set(event, { refetchError: (error as Error).message });
+					return event;
+				}
+			}),
+		);
+	}
+
+	// 4. Filter: wanted events, then echo suppression.
+	const wanted = new Set(
+		(this.getNodeParameter('events', []) as HaloTicketEventType[]).filter((e) => HALO_TICKET_EVENT_TYPES.includes(e)),
+	);
+	const ignoreAgents = new Set(suppressEcho ? idList(this.getNodeParameter('ignoreAgentIds', '')) : []);
+	if (apiAgentId !== undefined) ignoreAgents.add(apiAgentId);
+	const accepted: IDataObject[] = [];
+	const ignored: IDataObject[] = [];
+	for (const event of events) {
+		let reason: string | undefined;
+		if (!wanted.has(event.event)) reason = `event "${event.event}" not selected`;
+		else if (suppressEcho && event.agentId !== null && ignoreAgents.has(event.agentId))
+			reason = `caused by ignored agent ${event.agentId}`;
+		else if (suppressEcho && event.markerFound) reason = 'carries the integration marker';
+		if (reason) ignored.push({ ticketId: event.ticketId, event: event.event, reason });
+		else
+			accepted.push({
+				...(event as unknown as IDataObject),
+				...(extras.get(event) ?? {}),
+			});
+	}
+	const ack: IDataObject = {
+		received: parsed.events.length + parsed.rejected.length,
+		accepted: accepted.length,
+		...(ignored.length ? { ignored } : {}),
+		...(parsed.rejected.length ? { rejected: parsed.rejected as unknown as IDataObject[] } : {}),
+	};
+	if (accepted.length === 0) return { webhookResponse: ack };
+	// The node answers itself: for a webhook that starts an execution in response mode "onReceived", n8n 2.41 sends
+	// the webhook description's responseData (default: the literal text "firstEntryJson"), not `webhookResponse`.
+	return {
+		...reply(this, 200, ack),
+		workflowData: [this.helpers.returnJsonArray(accepted)],
+	};
+}
