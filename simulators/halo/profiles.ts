@@ -1,8 +1,9 @@
 /**
  * Seed data of the Halo simulator as tenant profiles. Ids, names and the closed status differ per tenant in real
- * Halo (../shared/reference/halopsa-api.md §5.4, §8.3), so the simulator ships two profiles that differ on purpose:
+ * Halo (../shared/reference/halopsa-api.md §5.4, §8.3), so the simulator ships three profiles that differ on purpose:
  * `default` (the ids seen in most client code: New 1, In Progress 2, Closed 9) and `acme` (other ids, the closed
- * status is 23 "Resolved", outcomes and ticket types renumbered). Profiles can also be passed in whole.
+ * status is 23 "Resolved", outcomes and ticket types renumbered) and `msp` (Halo's Datto integration has filled
+ * `datto_id`; status 9 is "Waiting on Customer", Closed is 17). Profiles can also be passed in whole.
  */
 
 export interface StatusSeed {
@@ -85,6 +86,34 @@ export interface SiteSeed {
 	[key: string]: unknown;
 }
 
+/**
+ * A Halo asset ("Device"). Halo's native Datto RMM sync fills `datto_id` (the Datto device UID) and
+ * `datto_site_uid`; `inventory_number` and `key_field` usually hold the hostname (halopsa-api.md §10).
+ */
+export interface AssetSeed {
+	id: number;
+	client_id: number;
+	site_id: number;
+	inventory_number?: string;
+	key_field?: string;
+	datto_id?: string;
+	datto_site_uid?: string;
+	assettype_name?: string;
+	inactive?: boolean;
+	[key: string]: unknown;
+}
+
+/** An end user of a client (GET /api/Users). */
+export interface UserSeed {
+	id: number;
+	name: string;
+	client_id: number;
+	site_id?: number;
+	emailaddress?: string;
+	inactive?: boolean;
+	[key: string]: unknown;
+}
+
 export interface ApplicationSeed {
 	clientId: string;
 	clientSecret: string;
@@ -102,6 +131,10 @@ export interface TenantProfile {
 	agents: AgentSeed[];
 	clients: ClientSeed[];
 	sites: SiteSeed[];
+	/** Assets (GET /api/Asset); none when absent. */
+	assets?: AssetSeed[];
+	/** End users (GET /api/Users); none when absent. */
+	users?: UserSeed[];
 	/** Status of a new ticket when the POST has none. */
 	newStatusId: number;
 	/** The status a technician's close uses (the tenant's "Closed"). */
@@ -180,6 +213,13 @@ const defaultProfile: TenantProfile = {
 		{ id: 38, name: 'Main', client_id: 14 },
 		{ id: 39, name: 'Main', client_id: 15, inactive: true },
 	],
+	assets: [
+		{ id: 901, client_id: 12, site_id: 34, inventory_number: 'CONTOSO-SRV01', key_field: 'CONTOSO-SRV01', datto_id: 'device-uid-contoso-srv01', datto_site_uid: 'site-uid-contoso-ho', assettype_name: 'Server' },
+		{ id: 902, client_id: 12, site_id: 35, inventory_number: 'CONTOSO-WS002', key_field: 'CONTOSO-WS002', datto_id: '', assettype_name: 'Workstation' },
+		{ id: 903, client_id: 13, site_id: 36, inventory_number: 'FABRIKAM-PC07', key_field: 'FABRIKAM-PC07', assettype_name: 'Workstation' },
+		{ id: 904, client_id: 13, site_id: 37, inventory_number: 'LAB-PC', key_field: 'LAB-PC', assettype_name: 'Workstation' },
+		{ id: 905, client_id: 13, site_id: 37, inventory_number: 'lab-pc', key_field: 'lab-pc', assettype_name: 'Workstation' },
+	],
 	newStatusId: 1,
 	closedStatusId: 9,
 	defaultTicketTypeId: 1,
@@ -248,9 +288,81 @@ const acmeProfile: TenantProfile = {
 	closeOutcomeId: 103,
 };
 
+
+/**
+ * A typical MSP tenant running Halo's own Datto RMM integration: `datto_id` filled on some sites, clients and
+ * assets (Halo names differ from Datto's), and status 9 is "Waiting on Customer", not Closed (the closed status is
+ * 17). No "Private Note" outcome: the usual private one is "Internal Note". Datto site UIDs match the e2e fixtures.
+ */
+const mspProfile: TenantProfile = {
+	name: 'msp',
+	statuses: [
+		{ id: 1, name: 'New', type: 1, colour: '#2f80ed', shortname: 'NEW', sequence: 1 },
+		{ id: 2, name: 'In Progress', type: 2, colour: '#f2994a', shortname: 'INP', sequence: 2 },
+		{ id: 9, name: 'Waiting on Customer', type: 3, colour: '#9b51e0', shortname: 'WOC', sequence: 3 },
+		{ id: 17, name: 'Closed', type: 4, closed: true, colour: '#27ae60', shortname: 'CLO', sequence: 9 },
+		{ id: 18, name: 'Cancelled', type: 4, closed: true, colour: '#bdbdbd', shortname: 'CAN', sequence: 10 },
+	],
+	priorities: defaultProfile.priorities,
+	ticketTypes: [
+		{ id: 1, name: 'Incident', workflow_id: 1, sla_id: 1, default_status: 1 },
+		{ id: 21, name: 'RMM Alert', workflow_id: 1, sla_id: 2, default_status: 1 },
+	],
+	outcomes: [
+		{ id: 3, outcome: 'Update', buttonname: 'Update' },
+		{ id: 5, outcome: 'Internal Note', buttonname: 'Internal Note', hiddenfromuser: true },
+		{ id: 6, outcome: 'Close', buttonname: 'Close Ticket', newstatus: 17 },
+		{ id: 10, outcome: 'Awaiting Customer', buttonname: 'Awaiting Customer', newstatus: 9 },
+	],
+	teams: [{ id: 1, name: 'Service Desk', department_id: 1 }],
+	agents: [
+		{ id: 5, name: 'Alice Technician', email: 'alice@msp.example', team: 'Service Desk' },
+		{ id: 42, name: 'API Agent (n8n)', email: 'api@msp.example', team: 'Service Desk', is_api_agent: true },
+	],
+	clients: [
+		{ id: 1, name: 'Catch-All', toplevel_id: 1, toplevel_name: 'Clients', main_site_id: 1, datto_id: '' },
+		{ id: 12, name: 'Contoso (Managed)', toplevel_id: 1, toplevel_name: 'Clients', main_site_id: 34, datto_id: '' },
+		{ id: 13, name: 'Fabrikam, Inc.', toplevel_id: 1, toplevel_name: 'Clients', main_site_id: 36 },
+		{ id: 14, name: 'Northwind', toplevel_id: 1, toplevel_name: 'Clients', main_site_id: 38, datto_id: 'e2e-site-northwind' },
+		{ id: 15, name: 'Old Customer', toplevel_id: 1, toplevel_name: 'Clients', main_site_id: 39, inactive: true, datto_id: 'e2e-site-old' },
+		{ id: 16, name: 'Tailspin Toys Ltd', toplevel_id: 1, toplevel_name: 'Clients', main_site_id: 40 },
+		{ id: 17, name: 'Tailspin Toys GmbH', toplevel_id: 1, toplevel_name: 'Clients', main_site_id: 41 },
+	],
+	sites: [
+		{ id: 1, name: 'Main', client_id: 1 },
+		{ id: 34, name: 'Head Office', client_id: 12, datto_id: 'e2e-site-contoso' },
+		{ id: 35, name: 'Warehouse', client_id: 12, datto_id: '' },
+		{ id: 36, name: 'Main', client_id: 13 },
+		{ id: 38, name: 'Main', client_id: 14 },
+		{ id: 39, name: 'Main', client_id: 15, datto_id: 'e2e-site-old-site' },
+		{ id: 40, name: 'Main', client_id: 16 },
+		{ id: 41, name: 'Main', client_id: 17 },
+	],
+	assets: [
+		{ id: 901, client_id: 12, site_id: 34, inventory_number: 'CONTOSO-SRV01', key_field: 'CONTOSO-SRV01', datto_id: 'e2e-device-contoso-srv01', datto_site_uid: 'e2e-site-contoso', assettype_name: 'Server' },
+		{ id: 902, client_id: 12, site_id: 35, inventory_number: 'CONTOSO-WS002', key_field: 'CONTOSO-WS002', datto_id: '', assettype_name: 'Workstation' },
+		{ id: 906, client_id: 14, site_id: 38, inventory_number: 'NORTHWIND-PC01', key_field: 'NORTHWIND-PC01', assettype_name: 'Workstation' },
+	],
+	users: [
+		{ id: 301, name: 'Jane Doe', client_id: 12, site_id: 34, emailaddress: 'jdoe@contoso.example' },
+		{ id: 302, name: 'John Smith', client_id: 12, site_id: 35, emailaddress: 'jsmith@contoso.example' },
+		{ id: 303, name: 'J Smith', client_id: 12, site_id: 34, emailaddress: 'j.smith@contoso.example' },
+		{ id: 304, name: 'Jane Doe', client_id: 13, site_id: 36, emailaddress: 'jdoe@fabrikam.example' },
+	],
+	newStatusId: 1,
+	closedStatusId: 17,
+	defaultTicketTypeId: 1,
+	defaultPriorityId: 3,
+	defaultClientId: 1,
+	apiAgentId: 42,
+	technicianAgentId: 5,
+	closeOutcomeId: 6,
+};
+
 export const TENANT_PROFILES: Record<string, TenantProfile> = {
 	default: defaultProfile,
 	acme: acmeProfile,
+	msp: mspProfile,
 };
 
 /** A deep copy of a named profile (so a simulator can mutate its data freely). */

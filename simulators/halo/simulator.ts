@@ -180,6 +180,7 @@ export class HaloSimulator extends SimServer {
 	private actions = new Map<number, HaloRecord>();
 	private clients = new Map<number, HaloRecord>();
 	private sites = new Map<number, HaloRecord>();
+	private assets = new Map<number, HaloRecord>();
 	private nextTicketId = 1001;
 	private nextActionId = 1;
 	private customFieldIds = new Map<string, number>();
@@ -223,6 +224,7 @@ export class HaloSimulator extends SimServer {
 		this.actions.clear();
 		this.clients = new Map(this.profile.clients.map((c) => [c.id, { ...c }]));
 		this.sites = new Map(this.profile.sites.map((s) => [s.id, { ...s }]));
+		this.assets = new Map((this.profile.assets ?? []).map((a) => [a.id, { ...a }]));
 		this.nextTicketId = 1001;
 		this.nextActionId = 1;
 		this.customFieldIds.clear();
@@ -313,6 +315,20 @@ export class HaloSimulator extends SimServer {
 
 	allActions(ticketId?: number): HaloRecord[] {
 		return [...this.actions.values()].filter((a) => ticketId === undefined || a.ticket_id === ticketId).map((a) => ({ ...a }));
+	}
+
+	/** Adds or replaces an asset (as Halo's Datto RMM sync would); returns the stored record. */
+	upsertAsset(asset: HaloRecord): HaloRecord {
+		const record = normaliseIds(asset, 0);
+		const id = typeof record.id === 'number' ? record.id : Math.max(900, ...this.assets.keys()) + 1;
+		if (record.client_id !== undefined && !this.clients.has(record.client_id as number)) throw ruleError(`Client ${record.client_id} does not exist`);
+		const stored = { ...(this.assets.get(id) ?? {}), ...record, id };
+		this.assets.set(id, stored);
+		return { ...stored };
+	}
+
+	allAssets(): HaloRecord[] {
+		return [...this.assets.values()].map((a) => ({ ...a }));
 	}
 
 	isClosedStatus(statusId: unknown): boolean {
@@ -497,6 +513,39 @@ export class HaloSimulator extends SimServer {
 			client_name: (client?.name as string) ?? '',
 			site_name: (site?.name as string) ?? '',
 			customfields: ((t.customfields as HaloRecord[] | undefined) ?? []).map((c) => ({ ...c })),
+			assets: ((t.assets as HaloRecord[] | undefined) ?? []).map((a) => ({ ...a })),
+		};
+	}
+
+	/**
+	 * An asset as the list returns it: a thin record (id, names, inventory number / key field, datto_id), not the
+	 * whole object (whether real list items carry datto_id is UNCERTAIN; the full object does).
+	 */
+	private assetListView(a: HaloRecord): HaloRecord {
+		const client = this.clients.get(a.client_id as number);
+		const site = this.sites.get(a.site_id as number);
+		return {
+			id: a.id,
+			inventory_number: a.inventory_number ?? '',
+			key_field: a.key_field ?? '',
+			client_id: a.client_id,
+			client_name: (client?.name as string) ?? '',
+			site_id: a.site_id,
+			site_name: (site?.name as string) ?? '',
+			assettype_name: a.assettype_name ?? '',
+			inactive: a.inactive === true,
+			datto_id: a.datto_id ?? '',
+		};
+	}
+
+	private assetView(a: HaloRecord): HaloRecord {
+		return {
+			...this.assetListView(a),
+			datto_site_uid: a.datto_site_uid ?? '',
+			datto_alternate_id: a.datto_alternate_id ?? 0,
+			datto_url: a.datto_url ?? '',
+			fields: [],
+			...a,
 		};
 	}
 
@@ -552,6 +601,19 @@ export class HaloSimulator extends SimServer {
 		if (t.agent_id !== undefined && t.agent_id !== 0 && !this.profile.agents.some((s) => s.id === t.agent_id)) {
 			throw ruleError(`Agent ${t.agent_id} does not exist`);
 		}
+		if (t.assets !== undefined) this.ticketAssets(t.assets);
+	}
+
+	/** The `assets` of a ticket write: an array of `{ id }` naming existing assets (400 otherwise). */
+	private ticketAssets(value: unknown): HaloRecord[] {
+		if (value === null) return [];
+		if (!Array.isArray(value)) throw validationError('$[0].assets', 'The JSON value could not be converted to System.Collections.Generic.List`1[Halo.Models.Device].');
+		return value.map((raw, i) => {
+			const id = intValue(raw && typeof raw === 'object' ? (raw as HaloRecord).id : undefined, `$[0].assets[${i}].id`);
+			const asset = id === undefined ? undefined : this.assets.get(id);
+			if (!asset) throw ruleError(`Asset ${id ?? '(no id)'} does not exist`);
+			return { id, inventory_number: asset.inventory_number ?? '', key_field: asset.key_field ?? '' };
+		});
 	}
 
 	private mergeCustomFields(existing: HaloRecord[] | undefined, incoming: unknown): HaloRecord[] {
@@ -622,6 +684,7 @@ export class HaloSimulator extends SimServer {
 			dateclosed: closed ? now : HALO_NO_DATE,
 			hasbeenclosed: closed,
 			customfields: this.mergeCustomFields([], fields.customfields),
+			assets: fields.assets === undefined ? [] : this.ticketAssets(fields.assets),
 		};
 		if (typeof ticket.details_html === 'string' && !fields.details) {
 			ticket.details = (ticket.details_html as string).replace(/<[^>]*>/g, '');
@@ -671,10 +734,11 @@ export class HaloSimulator extends SimServer {
 			}
 			const ticket = this.tickets.get(item.id as number)!;
 			const fields = this.stripControlFlags(item);
-			const { status_id: newStatus, customfields, id: _id, ...rest } = fields;
+			const { status_id: newStatus, customfields, id: _id, assets, ...rest } = fields;
 			const oldStatusId = ticket.status_id as number;
 			const oldAgent = ticket.agent_id;
 			Object.assign(ticket, rest);
+			if (assets !== undefined) ticket.assets = this.ticketAssets(assets);
 			if (customfields !== undefined) ticket.customfields = this.mergeCustomFields(ticket.customfields as HaloRecord[], customfields);
 			if (rest.team_id !== undefined) ticket.team = this.profile.teams.find((t) => t.id === rest.team_id)?.name ?? '';
 			const events = newStatus !== undefined ? this.applyStatus(ticket, newStatus as number, agentId) : [];
@@ -901,6 +965,38 @@ export class HaloSimulator extends SimServer {
 			const s = this.sites.get(pathId(req.params.id));
 			return found(s && this.siteView(s), 'Site');
 		});
+
+		this.api('GET', '/api/users', (req) => {
+			const clientId = req.query.client_id ? Number(req.query.client_id) : undefined;
+			const search = (req.query.search ?? '').toLowerCase();
+			const list = (this.profile.users ?? [])
+				.filter((u) => clientId === undefined || u.client_id === clientId)
+				.filter((u) => !u.inactive)
+				.filter((u) => !search || `${u.name} ${u.emailaddress ?? ''}`.toLowerCase().includes(search))
+				.map((u) => ({ inactive: false, ...u, client_name: (this.clients.get(u.client_id)?.name as string) ?? '' }));
+			return ok(this.listEnvelope(list, 'users', req.query));
+		});
+
+		// Assets: paged, thin list items; no datto_id filter (an unknown parameter: ignored, the whole list comes back)
+		this.api('GET', '/api/asset', (req) => {
+			const num = (key: string) => (req.query[key] ? Number(req.query[key]) : undefined);
+			const clientId = num('client_id');
+			const siteId = num('site_id');
+			const search = (req.query.search ?? '').toLowerCase();
+			const includeInactive = isTrue(req.query.includeinactive);
+			const list = [...this.assets.values()]
+				.filter((a) => clientId === undefined || a.client_id === clientId)
+				.filter((a) => siteId === undefined || a.site_id === siteId)
+				.filter((a) => includeInactive || !a.inactive)
+				.filter((a) => !search || `${String(a.inventory_number ?? '')} ${String(a.key_field ?? '')}`.toLowerCase().includes(search))
+				.sort((a, b) => (a.id as number) - (b.id as number))
+				.map((a) => this.assetListView(a));
+			return ok(this.listEnvelope(list, 'assets', req.query));
+		});
+		this.api('GET', '/api/asset/:id', (req) => {
+			const a = this.assets.get(pathId(req.params.id));
+			return found(a && this.assetView(a), 'Asset');
+		});
 	}
 
 	private registerAdminRoutes(): void {
@@ -1039,6 +1135,12 @@ export class HaloSimulator extends SimServer {
 					}),
 				);
 			}),
+		);
+		this.admin('GET', '/_sim/assets', () => json(200, this.allAssets()));
+		this.admin(
+			'POST',
+			'/_sim/assets',
+			wrap((req) => json(201, (Array.isArray(req.body) ? (req.body as HaloRecord[]) : [body(req)]).map((a) => this.upsertAsset(a)))),
 		);
 		this.admin('GET', '/_sim/actions', (req) => json(200, this.allActions(req.query.ticket_id ? Number(req.query.ticket_id) : undefined)));
 

@@ -34,6 +34,8 @@ import {
 	HaloActionSchema,
 	HaloAgent,
 	HaloAgentSchema,
+	HaloAsset,
+	HaloAssetSchema,
 	HaloAuthInfoSchema,
 	HaloClientRecord,
 	HaloClientSchema,
@@ -53,6 +55,8 @@ import {
 	HaloTicketSchema,
 	HaloTicketType,
 	HaloTicketTypeSchema,
+	HaloUser,
+	HaloUserSchema,
 } from './schemas';
 
 export interface HaloTuning extends ClientTuning {
@@ -641,5 +645,51 @@ export class HaloClient extends ApiClientBase {
 
 	async getSite(id: number | string): Promise<HaloSite> {
 		return await this.getOne(`/Site/${toHaloId(id, 'site id')}`, HaloSiteSchema);
+	}
+
+	/**
+	 * GET /Asset (paged), optionally for one client or site (re-checked on the records). Halo has no `datto_id`
+	 * filter (an unknown parameter returns everything): look devices up with the Halo service layer's asset index.
+	 */
+	async listAssets(
+		filters: { clientId?: number; siteId?: number; search?: string; includeInactive?: boolean } = {},
+		options: HaloListOptions = { returnAll: true },
+	): Promise<HaloAsset[]> {
+		const clientId = filters.clientId === undefined ? undefined : toHaloId(filters.clientId, 'client id');
+		const siteId = filters.siteId === undefined ? undefined : toHaloId(filters.siteId, 'site id');
+		const same = (value: unknown, wanted: number | undefined) => wanted === undefined || value === undefined || value === null || value === wanted;
+		return await this.listAll(
+			'/Asset',
+			'assets',
+			{ client_id: clientId, site_id: siteId, search: filters.search || undefined, includeinactive: filters.includeInactive ? true : undefined },
+			{
+				schema: HaloAssetSchema,
+				limit: options.returnAll ? undefined : (options.limit ?? DEFAULT_LIMIT),
+				pageSize: options.pageSize,
+				maxPages: options.maxPages,
+				filter: clientId === undefined && siteId === undefined ? undefined : (a) => same(a.client_id, clientId) && same(a.site_id, siteId),
+			},
+		);
+	}
+
+	async getAsset(id: number | string): Promise<HaloAsset> {
+		return await this.getOne(`/Asset/${toHaloId(id, 'asset id')}`, HaloAssetSchema);
+	}
+
+	/** GET /Users (paged) of one client (re-checked on the records). */
+	async listUsers(filters: { clientId?: number; search?: string } = {}, options: HaloListOptions = { returnAll: true }): Promise<HaloUser[]> {
+		const clientId = filters.clientId === undefined ? undefined : toHaloId(filters.clientId, 'client id');
+		return await this.listAll(
+			'/Users',
+			'users',
+			{ client_id: clientId, search: filters.search || undefined },
+			{
+				schema: HaloUserSchema,
+				limit: options.returnAll ? undefined : (options.limit ?? DEFAULT_LIMIT),
+				pageSize: options.pageSize,
+				maxPages: options.maxPages,
+				filter: clientId === undefined ? undefined : (u) => u.client_id === undefined || u.client_id === null || u.client_id === clientId,
+			},
+		);
 	}
 }

@@ -172,6 +172,38 @@ export const HaloSiteSchema = z
 	})
 	.passthrough();
 
+/**
+ * An asset ("Device"). Halo's Datto RMM sync fills `datto_id` (the Datto device UID); `inventory_number` /
+ * `key_field` usually hold the hostname. List items may be thin (which fields they carry is UNCERTAIN).
+ */
+export const HaloAssetSchema = z
+	.object({
+		id: haloInt,
+		inventory_number: haloText,
+		key_field: haloText,
+		client_id: haloNumber,
+		client_name: haloText,
+		site_id: haloNumber,
+		site_name: haloText,
+		assettype_name: haloText,
+		inactive: haloBool,
+		datto_id: haloText,
+		datto_site_uid: haloText,
+	})
+	.passthrough();
+
+/** An end user (GET /Users). */
+export const HaloUserSchema = z
+	.object({
+		id: haloInt,
+		name: haloText,
+		client_id: haloNumber,
+		site_id: haloNumber,
+		emailaddress: haloText,
+		inactive: haloBool,
+	})
+	.passthrough();
+
 export const HaloAuthInfoSchema = z
 	.object({
 		auth_url: haloText,
@@ -189,6 +221,8 @@ export type HaloTeam = z.infer<typeof HaloTeamSchema>;
 export type HaloAgent = z.infer<typeof HaloAgentSchema>;
 export type HaloClientRecord = z.infer<typeof HaloClientSchema>;
 export type HaloSite = z.infer<typeof HaloSiteSchema>;
+export type HaloAsset = z.infer<typeof HaloAssetSchema>;
+export type HaloUser = z.infer<typeof HaloUserSchema>;
 
 /** The display name of an outcome (Halo uses `outcome`; some builds only `buttonname`). */
 export function outcomeName(outcome: HaloOutcome): string {
