@@ -52,7 +52,7 @@ export class DattoRmmApi implements ICredentialType {
 
 	displayName = 'Datto RMM API';
 
-	documentationUrl = 'https://rmm.datto.com/help/en/Content/2SETUP/APIv2.htm';
+	documentationUrl = 'https://git.example.com/n8n-nodes-halo-datto#datto-rmm-api-credential';
 
 	icon = { light: 'file:../icons/datto.svg', dark: 'file:../icons/datto.dark.svg' } as const;
 

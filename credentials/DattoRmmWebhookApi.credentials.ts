@@ -12,7 +12,7 @@ export class DattoRmmWebhookApi implements ICredentialType {
 
 	displayName = 'Datto RMM Webhook API';
 
-	documentationUrl = 'https://rmm.datto.com/help/en/Content/3NEWUI/Monitors/Webhooks.htm';
+	documentationUrl = 'https://git.example.com/n8n-nodes-halo-datto#datto-rmm-webhook-credential';
 
 	icon = { light: 'file:../icons/datto.svg', dark: 'file:../icons/datto.dark.svg' } as const;
 

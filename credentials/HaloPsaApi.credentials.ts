@@ -53,7 +53,7 @@ export class HaloPsaApi implements ICredentialType {
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api -- the name says which Halo auth method this is; "API" is in it
 	displayName = 'HaloPSA API (Client Credentials)';
 
-	documentationUrl = 'https://halopsa.com/guides/article?kbid=1737';
+	documentationUrl = 'https://git.example.com/n8n-nodes-halo-datto#halopsa-api-credential';
 
 	icon = { light: 'file:../icons/halo.svg', dark: 'file:../icons/halo.dark.svg' } as const;
 

@@ -12,7 +12,7 @@ export class HaloPsaWebhookApi implements ICredentialType {
 
 	displayName = 'HaloPSA Webhook API';
 
-	documentationUrl = 'https://halopsa.com/guides/article?kbid=838';
+	documentationUrl = 'https://git.example.com/n8n-nodes-halo-datto#halopsa-webhook-credential';
 
 	icon = { light: 'file:../icons/halo.svg', dark: 'file:../icons/halo.dark.svg' } as const;
 

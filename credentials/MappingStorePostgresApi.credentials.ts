@@ -10,7 +10,7 @@ export class MappingStorePostgresApi implements ICredentialType {
 
 	displayName = 'Mapping Store Postgres';
 
-	documentationUrl = 'https://github.com/example/n8n-nodes-halo-datto#mapping-store-postgres-credential';
+	documentationUrl = 'https://git.example.com/n8n-nodes-halo-datto#mapping-store-postgres-credential';
 
 	icon = { light: 'file:../icons/mappingStore.svg', dark: 'file:../icons/mappingStore.dark.svg' } as const;
 

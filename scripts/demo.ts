@@ -1164,7 +1164,7 @@ async function main(argv: string[]): Promise<number> {
 				? 'DATTO_WEBHOOK_SECRET'
 				: 'dattoWebhookSecret in demo-webhook-secrets.json';
 			say(
-				`Datto RMM webhook URL (paste into Datto, see README.md#datto-rmm-node-and-datto-rmm-trigger): ${publicBase}webhook/${dattoHook}?secret=<${where}>`,
+				`Datto RMM webhook URL (paste into Datto, see docs/nodes.md#setup-in-datto-rmm): ${publicBase}webhook/${dattoHook}?secret=<${where}>`,
 			);
 		}
 		if (haloHook && cfg.haloReal) {
