@@ -44,3 +44,28 @@ export function pickReopenStatus<T extends HaloStatusLike>(statuses: T[]): T | u
 	}
 	return statuses.find((s) => !isClosedName(s.name) && s.type !== 4);
 }
+
+export interface HaloOutcomeLike {
+	id: number;
+	outcome?: string | null;
+	buttonname?: string | null;
+	newstatus?: number | null;
+}
+
+/** Usual names of a note outcome, most wanted first (private notes first: the integration's notes are internal). */
+export const USUAL_NOTE_OUTCOMES = ['private note', 'internal note', 'note', 'update', 'comment', 'add note'];
+
+const outcomeText = (o: HaloOutcomeLike): string => String(o.outcome || o.buttonname || '').trim().toLowerCase();
+const changesStatus = (o: HaloOutcomeLike): boolean => typeof o.newstatus === 'number' && o.newstatus > 0;
+
+/**
+ * The tenant's outcome for the integration's notes: the first of USUAL_NOTE_OUTCOMES that exists (by outcome or
+ * button name, case-insensitive); else the first outcome that does not change the status; else undefined.
+ */
+export function pickNoteOutcome<T extends HaloOutcomeLike>(outcomes: T[]): T | undefined {
+	for (const wanted of USUAL_NOTE_OUTCOMES) {
+		const found = outcomes.find((o) => outcomeText(o) === wanted && !changesStatus(o));
+		if (found) return found;
+	}
+	return outcomes.find((o) => outcomeText(o) !== '' && !changesStatus(o));
+}
