@@ -105,6 +105,27 @@ describe('alert', () => {
 		expect(result.items[2].json.alertUid).toBe(b.alertUid);
 	});
 
+	it("onError 'continueErrorOutput': the failed item goes to the error output with its status in details (shared item runner)", async () => {
+		const [a] = openAlerts();
+		const result = await run(
+			{ resource: 'alert', operation: 'get', alertUid: '={{ $json.uid }}' },
+			{ onError: 'continueErrorOutput', input: [{ json: { uid: a.alertUid } }, { json: { uid: 'missing-9' } }] },
+		);
+		expect(result.outputs).toHaveLength(2);
+		expect(result.outputs[0].map((i) => i.json.alertUid)).toEqual([a.alertUid]);
+		// n8n merges the paired input item's json into an error-output item
+		expect(result.outputs[1]).toEqual([
+			{
+				json: {
+					uid: 'missing-9',
+					error: expect.stringMatching(/Alert was not found\./),
+					details: { httpCode: '404', description: expect.stringMatching(/Alert was not found/) },
+				},
+				pairedItem: { item: 1 },
+			},
+		]);
+	});
+
 	it('resolve: resolves once; again → success with alreadyResolved (checked first, no second resolve call)', async () => {
 		const { alert } = await sim.createAlert({ webhook: false });
 		const resolvesBefore = sim.log.count('POST /api/v2/alert/:alertUid/resolve');

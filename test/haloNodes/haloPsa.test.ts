@@ -357,7 +357,7 @@ describe('HaloPSA node', () => {
 			expect(json(result, 1)).toEqual({
 				error: 'HaloPSA API 404: Ticket 424242 not found (GET /Tickets/424242)',
 				httpCode: '404',
-				apiMessage: 'Ticket 424242 not found',
+				description: 'HaloPSA answered 404: Ticket 424242 not found',
 			});
 			expect(json(result, 2).error).toMatch(/Ticket ID must be a positive whole number/);
 			expect(json(result, 3).id).toBe(t.id);

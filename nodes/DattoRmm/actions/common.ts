@@ -2,16 +2,18 @@
  * Shared pieces of the Datto RMM node's operations: the client for the node's credential, paging fields,
  * the site resource locator and the alert output formats.
  */
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	INodeProperties,
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeProperties,
 } from 'n8n-workflow';
 
 import { DEFAULT_ALERT_LINK_TEMPLATE, normaliseApiAlert } from '../../shared/domain/dattoAlert';
 import { DattoClient, dattoPlatformOf, getDattoClientForCredentials } from '../../shared/transport/datto';
 import type { DattoAlert } from '../../shared/transport/datto';
+import { readReturnAllLimit, returnAllLimitFields } from '../../shared/n8n/descriptions';
 
 export type DattoResource = 'alert' | 'site' | 'device';
 
@@ -33,43 +35,20 @@ export async function dattoClientFor(this: IExecuteFunctions | ILoadOptionsFunct
 	return getDattoClientForCredentials(credentials);
 }
 
-/** Shows the properties only for one resource and operation. */
+/** Shows the properties only for one resource and operation (n8n-workflow's updateDisplayOptions). */
 export function forOperation(resource: DattoResource, operation: string, properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((property) => ({
-		...property,
-		displayOptions: {
-			...property.displayOptions,
-			show: { ...property.displayOptions?.show, resource: [resource], operation: [operation] },
-		},
-	}));
+	return updateDisplayOptions({ show: { resource: [resource], operation: [operation] } }, properties);
 }
 
+/** Return All / Limit with a hint on Datto's paging (nodes/shared/n8n/descriptions). */
 export function returnAllFields(what: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { returnAll: [false] } },
-			hint: `Datto returns ${what} in pages of up to 250; the node follows the pages for you`,
-		},
-	];
+	return returnAllLimitFields({ hint: `Datto returns ${what} in pages of up to 250; the node follows the pages for you` });
 }
 
+/** Return All / Limit of item `itemIndex`; the Datto client reads limit 0 as "no limit". */
 export function readPaging(this: IExecuteFunctions, itemIndex: number): { returnAll: boolean; limit: number } {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? 0 : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	return { returnAll, limit };
+	const { returnAll, limit } = readReturnAllLimit.call(this, itemIndex);
+	return { returnAll, limit: limit ?? 0 };
 }
 
 /** A site picked from a searchable list, or given by its UID. */

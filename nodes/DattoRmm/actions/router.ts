@@ -1,6 +1,6 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { toNodeError } from '../../shared/transport/n8n';
+import { jsonItems, runPerItem } from '../../shared/n8n/itemRunner';
 import type { DattoClient } from '../../shared/transport/datto';
 import * as alert from './alert/Alert.resource';
 import type { DattoOperationModule, DattoResource } from './common';
@@ -15,11 +15,11 @@ const resources: Record<DattoResource, Record<string, DattoOperationModule>> = {
 };
 
 /**
- * One pass over the input items: runs the operation per item, pairs every output item with its input item,
- * turns failures into error items (continueOnFail) or a NodeApiError / NodeOperationError carrying the item index.
+ * Runs the operation for every item with the package's per-item contract (nodes/shared/n8n/itemRunner.ts): one
+ * client per execution, outputs paired with their items, NodeApiError / NodeOperationError with the item index, error
+ * items with "On Error: Continue".
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as DattoResource;
 	const operationName = this.getNodeParameter('operation', 0) as string;
 	const operation = resources[resource]?.[operationName];
@@ -27,23 +27,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported for resource "${resource}"`);
 	}
 	let client: DattoClient | undefined;
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
+	return [
+		await runPerItem.call(this, async (itemIndex) => {
 			client ??= await dattoClientFor.call(this);
-			const results = await operation.execute.call(this, client, itemIndex);
-			for (const json of results) output.push({ json, pairedItem: { item: itemIndex } });
-		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, itemIndex);
-			if (this.continueOnFail()) {
-				const json: IDataObject = { error: nodeError.message };
-				if ('httpCode' in nodeError && nodeError.httpCode) json.httpCode = nodeError.httpCode;
-				if (nodeError.description) json.description = nodeError.description;
-				output.push({ json, pairedItem: { item: itemIndex } });
-				continue;
-			}
-			throw nodeError;
-		}
-	}
-	return [output];
+			return jsonItems(itemIndex, await operation.execute.call(this, client, itemIndex));
+		}),
+	];
 }

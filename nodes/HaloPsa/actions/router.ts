@@ -5,8 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { isApiRequestError } from '../../shared/transport/http/errors';
-import { toNodeError } from '../../shared/transport/n8n';
+import { jsonItems, runPerItem } from '../../shared/n8n/itemRunner';
 import { haloClientFor, type HaloClient } from '../../shared/transport/halo';
 import * as client from './client/Client.resource';
 import * as site from './site/Site.resource';
@@ -32,36 +31,21 @@ const resources: Record<string, Record<string, Operation>> = {
 };
 
 /**
- * Per-item loop: one cached HaloClient per credential, the operation per item, every output item paired with its
- * input item. continueOnFail → `{ error, httpCode?, apiMessage? }` items; otherwise NodeApiError (HTTP status and
- * Halo's message) or NodeOperationError, with the item index.
+ * Runs the operation for every item with the package's per-item contract (nodes/shared/n8n/itemRunner.ts): one
+ * cached HaloClient per credential, outputs paired with their items, NodeApiError / NodeOperationError with the item
+ * index, error items with "On Error: Continue".
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const op = resources[resource]?.[operation];
 	if (op === undefined) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
+	return [
+		await runPerItem.call(this, async (itemIndex) => {
 			const halo = await haloClientFor(this, itemIndex);
-			const result = await op.execute.call(this, itemIndex, halo);
-			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem: { item: itemIndex } });
-		} catch (error) {
-			if (this.continueOnFail()) {
-				const json: IDataObject = { error: (error as Error).message };
-				if (isApiRequestError(error)) {
-					if (error.status !== undefined) json.httpCode = String(error.status);
-					json.apiMessage = error.apiMessage;
-				}
-				output.push({ json, pairedItem: { item: itemIndex } });
-				continue;
-			}
-			throw toNodeError(this.getNode(), error, itemIndex);
-		}
-	}
-	return [output];
+			return jsonItems(itemIndex, await op.execute.call(this, itemIndex, halo));
+		}),
+	];
 }

@@ -80,16 +80,6 @@ export function shapeResult(
 	return withInput(input, itemIndex, { ...input.json, [shape.field]: result });
 }
 
-/**
- * The output item of a failed input item when the node continues on failure: `{ error }`, paired, in both output
- * modes, as n8n's own nodes do. n8n recognises exactly this shape as an error: "Continue (using error output)" routes
- * it to the error output and adds the input item's JSON there itself; "Continue" passes it on as it is (any other
- * shape would either reach the success branch or be reset to `{ error }` by n8n).
- */
-export function shapeError(itemIndex: number, error: Error): INodeExecutionData {
-	return { json: { error: error.message }, pairedItem: { item: itemIndex } };
-}
-
 function withInput(input: INodeExecutionData, itemIndex: number, json: IDataObject): INodeExecutionData {
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 	if (input.binary !== undefined) item.binary = input.binary;

@@ -2,13 +2,15 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import { isMappingStoreError } from '../../shared/store';
 import { openStore } from '../../shared/n8n/storeBackend';
-import { readOutputShape, shapeError, shapeResult } from './output';
+import { runPerItem } from '../../shared/n8n/itemRunner';
+import { readOutputShape, shapeResult } from './output';
 import type { RecordOperation } from './record/fields';
 import { operations } from './record/Record.resource';
 
 /**
- * One pass over the input items: opens the store per item, runs the operation and shapes its results (output.ts),
- * every output item paired with its input item.
+ * Runs the operation for every item with the package's per-item contract (nodes/shared/n8n/itemRunner.ts): opens the
+ * store per item, shapes the results (output.ts), pairs them with their items; failures become NodeOperationErrors
+ * with the store's hint as description, or error items with "On Error: Continue".
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -17,27 +19,25 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (operation === undefined) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported`);
 	}
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const shape = readOutputShape.call(this, itemIndex);
-			const store = await openStore.call(this, itemIndex);
-			const collection = this.getNodeParameter('collection', itemIndex) as string;
-			const results = await operation.execute.call(this, store, collection, itemIndex);
-			for (const result of results) output.push(shapeResult(items[itemIndex], itemIndex, result, shape));
-		} catch (error) {
-			// A NodeOperationError passes through the constructor unchanged, so it gets its item index here.
-			if (error instanceof NodeOperationError) error.context.itemIndex ??= itemIndex;
-			const nodeError = new NodeOperationError(this.getNode(), error as Error, {
-				itemIndex,
-				description: isMappingStoreError(error) ? error.hint : undefined,
-			});
-			if (this.continueOnFail()) {
-				output.push(shapeError(itemIndex, nodeError));
-				continue;
-			}
-			throw nodeError;
-		}
-	}
-	return [output];
+	const toStoreError = (error: unknown, itemIndex: number) => {
+		// A NodeOperationError passes through the constructor unchanged, so it gets its item index here.
+		if (error instanceof NodeOperationError) error.context.itemIndex ??= itemIndex;
+		return new NodeOperationError(this.getNode(), error as Error, {
+			itemIndex,
+			description: isMappingStoreError(error) ? error.hint : undefined,
+		});
+	};
+	return [
+		await runPerItem.call(
+			this,
+			async (itemIndex) => {
+				const shape = readOutputShape.call(this, itemIndex);
+				const store = await openStore.call(this, itemIndex);
+				const collection = this.getNodeParameter('collection', itemIndex) as string;
+				const results = await operation.execute.call(this, store, collection, itemIndex);
+				return results.map((result) => shapeResult(items[itemIndex], itemIndex, result, shape));
+			},
+			toStoreError,
+		),
+	];
 }

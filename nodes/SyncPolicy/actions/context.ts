@@ -17,6 +17,7 @@ import type { RecordStore } from '../../shared/store';
 import { getDattoClientForCredentials } from '../../shared/transport/datto';
 import { haloClientFor, type HaloClient } from '../../shared/transport/halo';
 import { toNodeError } from '../../shared/transport/n8n';
+import { errorItem as sharedErrorItem } from '../../shared/n8n/itemRunner';
 import { factsFromActions } from '../../shared/policy/runtime/facts';
 import { HaloPolicyWriter } from '../../shared/policy/runtime/haloWriter';
 import type { FactsProvider, PolicyRunOptions, PolicyRunOutcome } from '../../shared/policy/runtime/runner';
@@ -171,18 +172,8 @@ export function route(
 		: 'It could not be recorded in the failed-event list.';
 	error.description = [error.description, `Sync policy: ${outcome.reason}`, where].filter(Boolean).join(' ');
 	if (!this.continueOnFail()) return error;
-	outputs[index].push({ json: failureJson.call(this, json, error), pairedItem: { item: itemIndex } });
+	outputs[index].push(sharedErrorItem.call(this, itemIndex, error, json));
 	return null;
-}
-
-/**
- * The json of an error item. "On Error: Continue": the outcome with `error` (n8n would reduce an item carrying
- * `error` to `{ error }`, so the error travels in the json only). "Continue (using error output)": `{ error,
- * details }`, which n8n moves to the error output, merged with the input item's json.
- */
-function failureJson(this: IExecuteFunctions, json: IDataObject, error: Error & { description?: string | null }): IDataObject {
-	if (this.getNode().onError === 'continueErrorOutput') return { error: error.message, details: { ...json, description: error.description ?? null } };
-	return { ...json, error: error.message, ...(error.description ? { description: error.description } : {}) };
 }
 
 /**
@@ -192,6 +183,6 @@ function failureJson(this: IExecuteFunctions, json: IDataObject, error: Error & 
 export function errorItem(this: IExecuteFunctions, target: INodeExecutionData[], error: unknown, itemIndex: number): Error | null {
 	const nodeError = toNodeError(this.getNode(), error, itemIndex);
 	if (!this.continueOnFail()) return nodeError;
-	target.push({ json: failureJson.call(this, {}, nodeError), pairedItem: { item: itemIndex } });
+	target.push(sharedErrorItem.call(this, itemIndex, nodeError));
 	return null;
 }

@@ -1,6 +1,7 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { HaloClient } from '../../../shared/transport/halo';
+import { readReturnAllLimit, returnAllLimitFields } from '../../../shared/n8n/descriptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -11,22 +12,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. Contoso',
 		description: 'Part of the client name; empty lists all clients',
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllLimitFields(),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -57,8 +43,7 @@ export const description = updateDisplayOptions({ show: { resource: ['client'], 
 /** GET /Client?search=, paged. Output: one item per client. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject[]> {
 	const name = (this.getNodeParameter('name', itemIndex, '') as string).trim();
-	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
+	const { returnAll, limit } = readReturnAllLimit.call(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const exact = options.exact === true && name !== '';
 	const clients = await client.listClients(

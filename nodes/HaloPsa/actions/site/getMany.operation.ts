@@ -2,6 +2,7 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import type { HaloClient } from '../../../shared/transport/halo';
 import { requiredId } from '../../../shared/n8n/params';
+import { readReturnAllLimit, returnAllLimitFields } from '../../../shared/n8n/descriptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -14,22 +15,7 @@ const properties: INodeProperties[] = [
 		description:
 			'The client whose sites to list. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllLimitFields(),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -60,8 +46,7 @@ export const description = updateDisplayOptions({ show: { resource: ['site'], op
 /** GET /Site?client_id= (re-checked client-side), paged. Output: one item per site. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject[]> {
 	const clientId = requiredId.call(this, 'clientId', itemIndex, 'Client ID');
-	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
+	const { returnAll, limit } = readReturnAllLimit.call(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const sites = await client.listSites(
 		{

@@ -3,24 +3,10 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import type { HaloClient, HaloTicketFilters } from '../../../shared/transport/halo';
 import { optionalId } from '../../../shared/n8n/params';
+import { readReturnAllLimit, returnAllLimitFields } from '../../../shared/n8n/descriptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllLimitFields(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -98,8 +84,7 @@ export const description = updateDisplayOptions({ show: { resource: ['ticket'], 
  * records. Output: one item per ticket (dates as ISO).
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
+	const { returnAll, limit } = readReturnAllLimit.call(this, itemIndex);
 	const f = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const filters: HaloTicketFilters = {
 		agentId: optionalId(f.agentId),

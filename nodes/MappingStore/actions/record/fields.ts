@@ -3,6 +3,7 @@
  */
 import {
 	NodeOperationError,
+	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeProperties,
@@ -24,13 +25,7 @@ export type RecordOperation =
 
 /** Shows `properties` only for the given record operation. */
 export function forOperation(operation: RecordOperation, properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((property) => ({
-		...property,
-		displayOptions: {
-			...property.displayOptions,
-			show: { ...property.displayOptions?.show, resource: ['record'], operation: [operation] },
-		},
-	}));
+	return updateDisplayOptions({ show: { resource: ['record'], operation: [operation] } }, properties);
 }
 
 export const keyField: INodeProperties = {

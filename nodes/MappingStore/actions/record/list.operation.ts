@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { ListQuery, RecordStore } from '../../../shared/store';
 import { asJson, forOperation } from './fields';
+import { returnAllLimitFields } from '../../../shared/n8n/descriptions';
 
 export const filtersField: INodeProperties = {
 	displayName: 'Filters',
@@ -29,22 +30,7 @@ export const filtersField: INodeProperties = {
 };
 
 export const description: INodeProperties[] = forOperation('list', [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllLimitFields(),
 	{
 		displayName: 'Offset',
 		name: 'offset',
