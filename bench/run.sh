@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench: the benchmarks of README.md#benchmarks, results in bench/results/*.json and bench/results/summary.md.
+# npm run bench: the benchmarks of docs/benchmarks.md, results in bench/results/*.json and bench/results/summary.md.
 #
 #   store       mapping store latency at 100k records, both backends (bench/store.bench.ts)
 #   economy     Halo / Datto calls per alert lifecycle and token requests per token lifetime, real n8n

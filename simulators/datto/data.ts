@@ -1,6 +1,6 @@
 /**
  * Datto RMM simulator data: account, sites, devices and alerts shaped like the real API objects
- * (../shared/reference/datto-rmm-api.md §6–§7), plus a deterministic seed generator.
+ * (docs/api/datto-rmm.md#6-alerts, #7-sites-and-devices), plus a deterministic seed generator.
  * Alerts carry the human message that Datto only exposes as the webhook variable [alert_message].
  */
 import { randomUUID } from 'crypto';

@@ -1,5 +1,5 @@
 /**
- * Datto RMM API v2 simulator (../shared/reference/datto-rmm-api.md, checklist §10).
+ * Datto RMM API v2 simulator (docs/api/datto-rmm.md#10-simulator-checklist).
  *
  * - `POST /auth/oauth/token`: Basic public-client:public, form grant_type=password, username=API key,
  *   password=API secret; 401 otherwise; tokens expire after `tokenLifetimeSeconds` (admin: expire all).

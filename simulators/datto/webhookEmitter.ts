@@ -1,7 +1,7 @@
 /**
  * Sends Datto RMM alert webhooks (triggered and resolved) the way Datto does: the user's template with Datto's
  * [placeholders] substituted, POSTed to the configured URL. Options reproduce the known trouble cases
- * (../shared/reference/datto-rmm-api.md §8.5, §9): raw string bodies, unescaped quotes in [alert_message],
+ * (docs/api/datto-rmm.md#8-webhooks-datto--datto-rmm-trigger, #9-duplicates-and-flapping): raw string bodies, unescaped quotes in [alert_message],
  * duplicate concurrent deliveries, placeholders Datto does not substitute, and a secret in the query string.
  */
 import {

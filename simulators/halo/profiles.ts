@@ -1,6 +1,6 @@
 /**
  * Seed data of the Halo simulator as tenant profiles. Ids, names and the closed status differ per tenant in real
- * Halo (../shared/reference/halopsa-api.md §5.4, §8.3), so the simulator ships three profiles that differ on purpose:
+ * Halo (docs/api/halopsa.md#4-conventions-the-code-depends-on, #7-tickets), so the simulator ships three profiles that differ on purpose:
  * `default` (the ids seen in most client code: New 1, In Progress 2, Closed 9) and `acme` (other ids, the closed
  * status is 23 "Resolved", outcomes and ticket types renumbered) and `msp` (Halo's Datto integration has filled
  * `datto_id`; status 9 is "Waiting on Customer", Closed is 17). Profiles can also be passed in whole.

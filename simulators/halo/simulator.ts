@@ -1,5 +1,5 @@
 /**
- * HaloPSA API simulator, faithful to ../shared/reference/halopsa-api.md (§15 checklist): client-credentials tokens
+ * HaloPSA API simulator, faithful to docs/api/halopsa.md#12-simulator-checklist: client-credentials tokens
  * checked against the tenant and expiring, bearer auth on every /api route, case-insensitive paths, unknown query
  * parameters ignored, array POST bodies (create without id, merge with id; one element answers with the object),
  * integer ids only, `pageinate`/`page_size`/`page_no` paging (page_size capped at 100) with `record_count` and plural

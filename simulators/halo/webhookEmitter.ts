@@ -1,6 +1,6 @@
 /**
  * Halo outbound webhooks (Configuration > Integrations > Webhooks) as the simulator sends them to a receiver such as
- * the package's Halo trigger. See ../shared/reference/halopsa-api.md §12. The exact JSON key names of Halo's payloads
+ * the package's Halo trigger. See docs/api/halopsa.md#9-outbound-webhooks-halo--halopsa-trigger. The exact JSON key names of Halo's payloads
  * are UNCERTAIN; the shapes below follow what the reference lists and are documented in ./README.md:
  *
  * - Standard envelope (every standard payload): `id` (event id, a UUID; identical across repeat deliveries),

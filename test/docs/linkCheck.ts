@@ -95,23 +95,25 @@ function checkTarget(root: string, from: string, target: string): string | null 
 	return null;
 }
 
-/** README.md and every Markdown file under docs/. */
+/** Files under `dir` (recursively, skipping node_modules) whose name matches `pattern`. */
+function filesUnder(dir: string, pattern: RegExp): string[] {
+	if (!fs.existsSync(dir)) return [];
+	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+		const p = path.join(dir, e.name);
+		if (e.isDirectory()) return e.name === 'node_modules' ? [] : filesUnder(p, pattern);
+		return pattern.test(e.name) ? [p] : [];
+	});
+}
+
+/** README.md and every Markdown file under docs/, nodes/ and simulators/. */
 export function markdownFiles(root: string): string[] {
 	const files: string[] = [];
 	if (fs.existsSync(path.join(root, 'README.md'))) files.push(path.join(root, 'README.md'));
-	const walk = (dir: string) => {
-		if (!fs.existsSync(dir)) return;
-		for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-			const p = path.join(dir, e.name);
-			if (e.isDirectory()) walk(p);
-			else if (/\.md$/i.test(e.name)) files.push(p);
-		}
-	};
-	walk(path.join(root, 'docs'));
+	for (const dir of ['docs', 'nodes', 'simulators']) files.push(...filesUnder(path.join(root, dir), /\.md$/i));
 	return files;
 }
 
-/** Broken relative links and anchors in README.md and docs/. External (scheme:) links are not followed. */
+/** Broken relative links and anchors in README.md, docs/, nodes/ and simulators/. External (scheme:) links are not followed. */
 export function checkMarkdownLinks(root: string): BrokenLink[] {
 	anchorCache.clear();
 	const broken: BrokenLink[] = [];
@@ -193,4 +195,34 @@ export function checkDocumentationUrls(root: string): BrokenLink[] {
 
 export function describeBroken(broken: BrokenLink[]): string {
 	return broken.map((b) => `${b.file}: ${b.link} — ${b.problem}`).join('\n');
+}
+
+/** Folders whose sources may cite the documentation (comments, messages, sticky notes). */
+const CITING_DIRS = ['nodes', 'credentials', 'simulators', 'scripts', 'bench', 'test', '.ci'];
+
+/**
+ * Citations of the documentation in source files: `docs/<file>.md#anchor` and `README.md#anchor` (the repository's
+ * README), e.g. in code comments and in messages shown to users. Each must name an existing file and heading.
+ * `skip` leaves out files (relative paths) that hold deliberately broken examples (this check's own tests).
+ */
+export function checkCodeCitations(root: string, skip: (rel: string) => boolean = () => false): BrokenLink[] {
+	anchorCache.clear();
+	const broken: BrokenLink[] = [];
+	for (const dir of CITING_DIRS) {
+		for (const file of filesUnder(path.join(root, dir), /\.(ts|js|mjs|sh|json)$|^run$/)) {
+			const rel = path.relative(root, file).split(path.sep).join('/');
+			if (skip(rel) || /\.md$/i.test(file)) continue;
+			fs.readFileSync(file, 'utf8')
+				.split('\n')
+				.forEach((line, i) => {
+					for (const m of line.matchAll(/(?<![\w./-])((?:docs\/[\w./-]+\.md|README\.md)(?:#[\w-]+)?)/g)) {
+						const target = m[1];
+						if (!target.includes('#') && target === 'README.md') continue; // "README.md in this folder" and the like
+						const problem = checkTarget(root, path.join(root, 'README.md'), target);
+						if (problem) broken.push({ file: `${rel}:${i + 1}`, link: target, problem });
+					}
+				});
+		}
+	}
+	return broken;
 }

@@ -8,6 +8,7 @@ import * as path from 'path';
 
 import {
 	anchorsOf,
+	checkCodeCitations,
 	checkDocumentationUrls,
 	checkMarkdownLinks,
 	describeBroken,
@@ -38,6 +39,10 @@ describe('documentation links of the repository', () => {
 		// 6 codex files and 5 credentials: the scan must see them all, else the check proves nothing.
 		expect(new Set(urls.map((u) => u.file)).size).toBe(11);
 		expect(describeBroken(checkDocumentationUrls(repo))).toBe('');
+	});
+
+	it('every docs/… and README.md#… citation in the sources (comments, messages, sticky notes) resolves', () => {
+		expect(describeBroken(checkCodeCitations(repo, (rel) => rel.startsWith('test/docs/')))).toBe('');
 	});
 
 	it('the README stays a short user guide', () => {
@@ -116,6 +121,23 @@ describe('the check bites (fixtures)', () => {
 		expect(broken[0].problem).toBe('no heading "#thing" in docs/nodes.md');
 		expect(broken[1].problem).toBe('no such file: docs/other.md');
 		expect(broken[2].problem).toMatch(/not a documentation URL of this repository/);
+	});
+
+	it('reports a source citing a missing heading or a missing docs file', () => {
+		const root = fixture({
+			'README.md': '# X\n## Demo\n',
+			'docs/api/halopsa.md': '# Halo\n## 1. Instance URLs and discovery\n',
+			'nodes/shared/a.ts': [
+				'// see docs/api/halopsa.md#1-instance-urls-and-discovery and README.md#demo',
+				'// see docs/api/halopsa.md#1-instance-urls, docs/api/datto.md and README.md#quick-start',
+				'// README.md in this folder; ../shared/README.md#x is not the repository README',
+			].join('\n'),
+		});
+		expect(checkCodeCitations(root)).toEqual([
+			{ file: 'nodes/shared/a.ts:2', link: 'docs/api/halopsa.md#1-instance-urls', problem: 'no heading "#1-instance-urls" in docs/api/halopsa.md' },
+			{ file: 'nodes/shared/a.ts:2', link: 'docs/api/datto.md', problem: 'no such file: docs/api/datto.md' },
+			{ file: 'nodes/shared/a.ts:2', link: 'README.md#quick-start', problem: 'no heading "#quick-start" in README.md' },
+		]);
 	});
 
 	it('maps the homepage prefix to the repository root', () => {

@@ -222,7 +222,7 @@ describe('bad input at both triggers, static and Postgres workflows, real n8n', 
 	test('Unicode, control characters, HTML/script and SQL-looking text in an alert: stored verbatim, escaped in Halo, one ticket', async () => {
 		const mark = await lastExecutionId(suite.n8n);
 		const message = "💥 Ünïcødé <script>alert('x')</script> \u0007bell '; DROP TABLE halo_datto_mapping;-- \"quoted\"";
-		// alertUids without white space are accepted whatever they look like (README.md#datto-rmm-node-and-datto-rmm-trigger): SQL-looking on the
+		// alertUids without white space are accepted whatever they look like (docs/nodes.md#bad-input): SQL-looking on the
 		// Postgres workflows (stored verbatim through parameterised statements), HTML on the static one.
 		const uids: Record<Variant, string> = { static: '<script>alert(1)</script>', postgres: "sql-like-';DROP_TABLE_x;--pg" };
 		for (const variant of variants) {

@@ -1,7 +1,7 @@
 /**
  * The Datto RMM webhook bodies this package recommends (README, Datto RMM Trigger notice) and the placeholders
  * they use. Paste `triggered` into a monitor's (or Global Webhooks') "alert triggered" body and `resolved` into the
- * "alert resolved" body. See ../shared/reference/datto-rmm-api.md §8.
+ * "alert resolved" body. See docs/api/datto-rmm.md#8-webhooks-datto--datto-rmm-trigger.
  *
  * Design rules:
  * - Every placeholder sits inside a JSON string literal, so the body stays valid JSON even when Datto leaves a

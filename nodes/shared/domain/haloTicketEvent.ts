@@ -1,7 +1,7 @@
 /**
  * HaloPSA outbound webhook bodies → one normalised ticket event per ticket (pure; no I/O).
  *
- * Accepted bodies (../shared/reference/halopsa-api.md §12; Halo's exact key names are UNCERTAIN, so every lookup
+ * Accepted bodies (docs/api/halopsa.md#9-outbound-webhooks-halo--halopsa-trigger; Halo's exact key names are UNCERTAIN, so every lookup
  * is case-insensitive and tolerant):
  * - standard webhook envelopes `{ id, notification_id, escmsg_id, event, webhook_id, object_id, timestamp, … }` with
  *   a `ticket` of key fields ("small object"), the ticket with linked objects and the causing `action` ("full

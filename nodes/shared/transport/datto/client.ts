@@ -1,5 +1,5 @@
 /**
- * Datto RMM API v2 client (see ../shared/reference/datto-rmm-api.md). One instance per credential, cached per process
+ * Datto RMM API v2 client (see docs/api/datto-rmm.md). One instance per credential, cached per process
  * (getDattoClient), so the token, the request budgets and the IP-block state are shared by every node and execution.
  *
  * - Token: OAuth2 password grant at `{base}/auth/oauth/token` with Basic `public-client:public`; cached, single-flight,

@@ -1,5 +1,5 @@
 /**
- * Lenient zod schemas for Datto RMM API v2 responses (see ../shared/reference/datto-rmm-api.md §4–§7).
+ * Lenient zod schemas for Datto RMM API v2 responses (see docs/api/datto-rmm.md#4-endpoints-used to #7-sites-and-devices).
  * Datto does not model nullability and its enums grow, so every field is optional and nullable, enums are plain
  * strings, and unknown fields are kept (`.passthrough()`). Only the shape that the client relies on is enforced:
  * objects are objects, list keys are arrays.

@@ -3,7 +3,7 @@
  * request budget → client-credentials token (cached, single-flight, renewed before expiry and once on 401) →
  * request → backoff on 429/5xx/network errors → ApiRequestError with Halo's message and no secret in it.
  *
- * Halo specifics (../shared/reference/halopsa-api.md): authorisation server discovered through /api/authinfo,
+ * Halo specifics (docs/api/halopsa.md): authorisation server discovered through /api/authinfo,
  * `?tenant=` on hosted token URLs, POST bodies as arrays with object-or-array answers, `pageinate` paging,
  * plain-text 429s whose "N Requests per rolling M minute window" adapts the budget, integer ids only, and
  * unknown query parameters silently ignored by Halo (so list filters are re-checked client-side).

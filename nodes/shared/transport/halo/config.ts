@@ -4,7 +4,7 @@
  *
  * - Hosted ("cloud"): token endpoint `{authUrl}/token?tenant={tenant}`; on-premise: `{authUrl}/token`.
  * - Authorisation server URL: when empty, discovered with `GET {instance}/api/authinfo` (`auth_url`), falling back
- *   to `{instance}/auth` (../shared/reference/halopsa-api.md §1).
+ *   to `{instance}/auth` (docs/api/halopsa.md#1-instance-urls-and-discovery).
  * - Resource server URL: default `{instance}/api`.
  */
 
