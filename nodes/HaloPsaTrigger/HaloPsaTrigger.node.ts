@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	type IHookFunctions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -8,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { triggerProperties } from './description';
+import { haloWebhookMethods } from './registration';
 import { handleHaloWebhook } from './webhook';
 
 export class HaloPsaTrigger implements INodeType {
@@ -19,7 +19,8 @@ export class HaloPsaTrigger implements INodeType {
 			dark: 'file:../../icons/halo.dark.svg',
 		},
 		group: ['trigger'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{($parameter["events"] || []).join(", ")}}',
 		description: 'Starts the workflow when HaloPSA posts a ticket webhook (new ticket, status changed, closed)',
 		defaults: { name: 'HaloPSA Trigger' },
@@ -44,20 +45,7 @@ export class HaloPsaTrigger implements INodeType {
 		properties: triggerProperties,
 	};
 
-	webhookMethods = {
-		default: {
-			// Halo webhooks are configured by hand in Halo (see the notice); nothing to register here.
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: haloWebhookMethods };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleHaloWebhook.call(this);

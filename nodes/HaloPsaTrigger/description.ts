@@ -2,14 +2,28 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_EXTERNAL_REF_FIELDS } from '../shared/domain/haloTicketEvent';
+import { HALO_WEBHOOK_PERMISSION } from '../shared/halo/webhookRegistration';
+
+const MANUAL_STEPS =
+	'In Halo: Configuration > Integrations > Webhooks > New. Payload URL = this node\'s Production URL; type "Standard webhook", method POST, content type application/json; authentication Basic (username/password of the HaloPSA Webhook credential) or Bearer; events "New Ticket Logged", "Ticket Status Changed" and/or "Ticket Closed". Alternatively a Custom Integration method run by a Runbook can post the ticket as JSON here (see docs/setup.md).';
+
+const USE_API_DESCRIPTION =
+	'Whether to call the HaloPSA API: to register the webhook, to learn the API agent (GET /Agent/me, cached) for Ignore Own Changes, to name statuses (closed status ids), and to re-fetch tickets whose payload does not say who changed them';
 
 export const triggerProperties: INodeProperties[] = [
 	{
-		displayName:
-			'In Halo: Configuration > Integrations > Webhooks > New. Payload URL = this node\'s Production URL; type "Standard webhook", method POST, content type application/json; authentication Basic (username/password of the HaloPSA Webhook credential) or Bearer; events "New Ticket Logged", "Ticket Status Changed" and/or "Ticket Closed". Alternatively a Custom Integration method run by a Runbook can post the ticket as JSON here (see the README).',
+		displayName: MANUAL_STEPS,
 		name: 'notice',
 		type: 'notice',
 		default: '',
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		displayName: `With Register Webhook in Halo on, publishing the workflow creates (or updates) this trigger's webhook in Halo and unpublishing removes it. Halo must allow it: ${HALO_WEBHOOK_PERMISSION}. Otherwise (or with the option off) the trigger still starts and logs a warning; then create the webhook by hand: ${MANUAL_STEPS}`,
+		name: 'registrationNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@version': [2] } },
 	},
 	{
 		displayName: 'Events',
@@ -58,8 +72,25 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'useApi',
 		type: 'boolean',
 		default: false,
+		description: USE_API_DESCRIPTION,
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		displayName: 'Use HaloPSA API',
+		name: 'useApi',
+		type: 'boolean',
+		default: true,
+		description: USE_API_DESCRIPTION,
+		displayOptions: { show: { '@version': [2] } },
+	},
+	{
+		displayName: 'Register Webhook in Halo',
+		name: 'registerWebhook',
+		type: 'boolean',
+		default: true,
 		description:
-			'Whether to call the HaloPSA API: to learn the API agent (GET /Agent/me, cached) for Ignore Own Changes, to name statuses, and to re-fetch tickets',
+			"Whether publishing the workflow creates (or updates) this trigger's webhook in Halo, authenticated with the HaloPSA Webhook credential and subscribed to the selected events, and unpublishing removes it",
+		displayOptions: { show: { '@version': [2], useApi: [true] } },
 	},
 	{
 		displayName: 'Re-Fetch Ticket',
@@ -74,7 +105,8 @@ export const triggerProperties: INodeProperties[] = [
 			{
 				name: 'When Incomplete',
 				value: 'incomplete',
-				description: 'Only when the payload has no ticket data (event-information-only payloads)',
+				description:
+					'Only when the payload has no ticket data (event-information-only payloads) or, from version 2 with Ignore Own Changes, does not say who changed the status (small Ticket Status Changed payloads)',
 			},
 			{ name: 'Never', value: 'never' },
 		],

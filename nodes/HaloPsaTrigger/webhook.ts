@@ -63,6 +63,16 @@ async function readBody(context: IWebhookFunctions): Promise<unknown> {
 	return parsed;
 }
 
+/**
+ * Whether the payload lacks what the trigger needs: event-information-only payloads have no ticket; small "Ticket
+ * Status Changed" payloads (only `status_id`) do not say who made the change, so a close made by this integration
+ * could not be told from a technician's without reading the ticket (its closing agent / newest action).
+ */
+function incomplete(event: HaloTicketEvent, suppressEcho: boolean): boolean {
+	if (event.payloadType === 'event') return true;
+	return suppressEcho && event.agentId === null && (event.event === 'closed' || event.event === 'statusChanged');
+}
+
 export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	// 1. Authentication (constant time): wrong or missing → 401, nothing executed.
 	const secret = await this.getCredentials<ICredentialDataDecryptedObject>('haloPsaWebhookApi');
@@ -102,7 +112,8 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 	}
 
 	// 3. Optional API: status names, re-fetch, the API agent's id.
-	const useApi = this.getNodeParameter('useApi', false) as boolean;
+	const version = this.getNode().typeVersion;
+	const useApi = this.getNodeParameter('useApi', version >= 2) as boolean;
 	const suppressEcho = this.getNodeParameter('suppressEcho', true) as boolean;
 	let events = parsed.events;
 	let apiAgentId: number | undefined;
@@ -135,7 +146,7 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 		const actionCount = Number(options.actionCount ?? 3);
 		events = await Promise.all(
 			events.map(async (event) => {
-				if (refetch === 'never' || (refetch === 'incomplete' && event.payloadType !== 'event')) return event;
+				if (refetch === 'never' || (refetch === 'incomplete' && !incomplete(event, suppressEcho && version >= 2))) return event;
 				try {
 					const ticket = await client.getTicket(event.ticketId);
 					const actions = newestFirst(await client.listActions(event.ticketId));

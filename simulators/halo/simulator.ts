@@ -15,6 +15,7 @@ import { SimRequest, SimResponse, SimServer, json, text } from '../common/server
 import { SlidingWindowCounter } from '../common/slidingWindow';
 import { ApplicationSeed, TenantProfile, tenantProfile } from './profiles';
 import { TicketEventContext, WebhookEmitter, WebhookSubscriptionInput } from './webhookEmitter';
+import { HaloWebhookRegistry, RegistryError, WebhookRegistrySettings } from './webhookRegistry';
 
 export type HaloRecord = Record<string, unknown>;
 
@@ -51,6 +52,8 @@ export interface HaloSimulatorOptions {
 	writeResponse?: 'object' | 'array';
 	/** Tickets created at start (and on reset). Default 0. */
 	seedTickets?: number;
+	/** Webhooks managed through the API: permission, payload type, status-only "Ticket Status Changed" payloads. */
+	webhookRegistry?: Partial<WebhookRegistrySettings>;
 }
 
 export interface GatewayTimeoutSettings {
@@ -163,6 +166,8 @@ function pathId(raw: string): number {
 
 export class HaloSimulator extends SimServer {
 	readonly webhooks: WebhookEmitter;
+	/** Webhooks and notifications managed through /api/Webhook and /api/Notification. */
+	readonly registeredWebhooks: HaloWebhookRegistry;
 	profile!: TenantProfile;
 	tenant!: string;
 	private readonly options: HaloSimulatorOptions;
@@ -194,6 +199,8 @@ export class HaloSimulator extends SimServer {
 		this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
 		this.setRateLimit(options.rateLimit === undefined ? { limit: 300, windowMs: 300_000 } : options.rateLimit);
 		this.webhooks = new WebhookEmitter(() => haloDate());
+		this.registeredWebhooks = new HaloWebhookRegistry(this.webhooks);
+		if (options.webhookRegistry) this.registeredWebhooks.configure(options.webhookRegistry);
 		this.loadProfile(options.profile ?? 'default', options.tenant);
 		const defaultApp: ApplicationSeed = {
 			clientId: options.clientId ?? 'halo-sim-client',
@@ -242,6 +249,8 @@ export class HaloSimulator extends SimServer {
 		this.rateCounter?.reset();
 		this.webhooks.clearSubscriptions();
 		this.webhooks.clearDeliveries();
+		this.registeredWebhooks.reset();
+		if (this.options.webhookRegistry) this.registeredWebhooks.configure(this.options.webhookRegistry);
 	}
 
 	setRateLimit(settings: HaloRateLimitSettings | false | null): void {
@@ -571,7 +580,8 @@ export class HaloSimulator extends SimServer {
 		return json(201, results);
 	}
 
-	private requireArray(body: unknown, entity: string): HaloRecord[] {
+	/** An array POST body; `normalise` checks integer ids (webhook ids are UUIDs). */
+	private requireArray(body: unknown, entity: string, normalise = true): HaloRecord[] {
 		if (!Array.isArray(body)) {
 			throw validationError(
 				'$',
@@ -582,7 +592,7 @@ export class HaloSimulator extends SimServer {
 			if (!item || typeof item !== 'object' || Array.isArray(item)) {
 				throw validationError(`$[${i}]`, `The JSON value could not be converted to Halo.Models.${entity}. Path: $[${i}]`);
 			}
-			return normaliseIds(item as HaloRecord, i);
+			return normalise ? normaliseIds(item as HaloRecord, i) : (item as HaloRecord);
 		});
 	}
 
@@ -997,6 +1007,47 @@ export class HaloSimulator extends SimServer {
 			const a = this.assets.get(pathId(req.params.id));
 			return found(a && this.assetView(a), 'Asset');
 		});
+
+		// Outbound webhooks managed through the API (see ./webhookRegistry.ts).
+		const registry = (fn: (req: SimRequest) => SimResponse) => (req: SimRequest) => {
+			try {
+				return fn(req);
+			} catch (error) {
+				if (error instanceof RegistryError) {
+					return typeof error.body === 'string' ? text(error.status, error.body) : json(error.status, error.body);
+				}
+				throw error;
+			}
+		};
+		this.api('GET', '/api/webhook', registry((req) => ok(this.registeredWebhooks.list(req.query))));
+		this.api('GET', '/api/webhook/:id', registry((req) => ok(this.registeredWebhooks.get(req.params.id, isTrue(req.query.includedetails)))));
+		this.api(
+			'POST',
+			'/api/webhook',
+			registry((req) => this.respondWrite(this.registeredWebhooks.post(this.requireArray(req.body, 'Webhook', false)))),
+		);
+		this.api(
+			'DELETE',
+			'/api/webhook/:id',
+			registry((req) => {
+				this.registeredWebhooks.delete(req.params.id);
+				return text(200, '');
+			}),
+		);
+		this.api('GET', '/api/notification', registry(() => ok(this.registeredWebhooks.listNotifications())));
+		this.api(
+			'POST',
+			'/api/notification',
+			registry((req) => this.respondWrite(this.registeredWebhooks.postNotifications(this.requireArray(req.body, 'Notification')))),
+		);
+		this.api(
+			'DELETE',
+			'/api/notification/:id',
+			registry((req) => {
+				this.registeredWebhooks.deleteNotification(pathId(req.params.id));
+				return text(200, '');
+			}),
+		);
 	}
 
 	private registerAdminRoutes(): void {
@@ -1182,6 +1233,12 @@ export class HaloSimulator extends SimServer {
 				const deliveries = await this.webhooks.send(target, ctx, b.body);
 				return json(200, { deliveries });
 			}),
+		);
+		this.admin('GET', '/_sim/halo-webhooks', () => json(200, this.registeredWebhooks.all()));
+		this.admin(
+			'POST',
+			'/_sim/halo-webhooks/config',
+			wrap((req) => json(200, this.registeredWebhooks.configure(body(req) as Partial<WebhookRegistrySettings>))),
 		);
 		this.admin('GET', '/_sim/webhooks/deliveries', () => json(200, this.webhooks.deliveries()));
 		this.admin('POST', '/_sim/webhooks/deliveries/clear', () => {

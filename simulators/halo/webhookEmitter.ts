@@ -66,6 +66,13 @@ export interface WebhookSubscriptionInput {
 	retryDelayMs?: number;
 	/** Stop auto-sending (subscription kept). */
 	disabled?: boolean;
+	/**
+	 * With payload `small`: "Ticket Status Changed" carries only `{ id, status_id }` in `ticket` (a tenant whose
+	 * small payload has no close date, closure agent or status name; the receiver must know its closed status ids).
+	 */
+	statusOnlyStatusChanged?: boolean;
+	/** Who made it: `admin` (the /_sim admin API or code, default) or `api` (registered through POST /api/Webhook). */
+	source?: 'admin' | 'api';
 }
 
 export interface WebhookSubscription extends WebhookSubscriptionInput {
@@ -195,6 +202,13 @@ export class WebhookEmitter {
 		return subscription;
 	}
 
+	/** Adds or replaces a subscription under a given id (webhooks registered through the API keep their Halo id). */
+	upsert(subscription: WebhookSubscription): WebhookSubscription {
+		const stored: WebhookSubscription = { ...subscription, payload: subscription.payload ?? 'small' };
+		this.subscriptions.set(stored.id, stored);
+		return stored;
+	}
+
 	unsubscribe(id: string): boolean {
 		const pending = this.batches.get(id);
 		if (pending?.timer) clearTimeout(pending.timer);
@@ -223,7 +237,10 @@ export class WebhookEmitter {
 	}
 
 	/** Builds the body one subscription would send for an event. */
-	buildPayload(subscription: Pick<WebhookSubscription, 'id' | 'payload' | 'runbookTemplate'>, ctx: TicketEventContext): unknown {
+	buildPayload(
+		subscription: Pick<WebhookSubscription, 'id' | 'payload' | 'runbookTemplate' | 'statusOnlyStatusChanged'>,
+		ctx: TicketEventContext,
+	): unknown {
 		if (subscription.payload === 'runbook') {
 			return renderRunbookTemplate(subscription.runbookTemplate ?? DEFAULT_RUNBOOK_TEMPLATE, ctx);
 		}
@@ -237,7 +254,8 @@ export class WebhookEmitter {
 			timestamp: this.clock(),
 		};
 		if (subscription.payload === 'small') {
-			envelope.ticket = pick(ctx.ticket, SMALL_FIELDS);
+			const statusOnly = subscription.statusOnlyStatusChanged && ctx.event === 'Ticket Status Changed';
+			envelope.ticket = pick(ctx.ticket, statusOnly ? ['id', 'status_id'] : SMALL_FIELDS);
 		} else if (subscription.payload === 'full') {
 			envelope.ticket = ctx.ticket;
 			if (ctx.action) envelope.action = ctx.action;

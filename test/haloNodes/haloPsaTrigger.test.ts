@@ -36,6 +36,8 @@ describe('HaloPSA Trigger', () => {
 	async function trigger(parameters: INodeParameters = {}, credentials: Record<string, Json> = {}): Promise<WebhookServer> {
 		server = await startWebhookServer({
 			node: new HaloPsaTrigger(),
+			// Version 1 (no API unless asked, nothing registered); version 2: haloPsaTriggerRegistration.test.ts.
+			typeVersion: 1,
 			parameters,
 			credentials: { haloPsaWebhookApi: BASIC, ...credentials },
 		});

@@ -50,7 +50,7 @@ import querystring from 'node:querystring';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
-import { WebhookContext } from 'n8n-core';
+import { HookContext, WebhookContext } from 'n8n-core';
 import { NodeHelpers, isNodeClassInstance, jsonParse, sanitizeXmlName } from 'n8n-workflow';
 import type {
 	IDataObject,
@@ -644,6 +644,12 @@ export interface WebhookServer {
 	calls: WebhookCallResult[];
 	/** Workflow static data now (persists across requests, like an active workflow's). */
 	staticData(): IDataObject;
+	/**
+	 * Runs one of the node's webhookMethods (checkExists / create / delete) as n8n does on publish / unpublish, on the
+	 * same workflow (same static data), with the production URL pointing at this server. Returns the result and the
+	 * log lines the node wrote.
+	 */
+	hook(method: 'checkExists' | 'create' | 'delete'): Promise<{ result: boolean; logs: HarnessLogEntry[] }>;
 	close(): Promise<void>;
 }
 
@@ -685,6 +691,17 @@ export async function startWebhookServer(options: WebhookSetup): Promise<Webhook
 		baseUrl,
 		calls,
 		staticData: () => readStaticData(env.workflow).staticData,
+		hook: async (method) => {
+			takeLogs();
+			const node = env.prepared.node;
+			const nodeType = env.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+			const fn = nodeType.webhookMethods?.[env.description.name]?.[method];
+			if (!fn) throw new Error(`Harness: the node has no webhookMethods.${env.description.name}.${method}`);
+			const additionalData = createAdditionalData(env.credentialsHelper, { webhookBaseUrl: `${baseUrl}/webhook` });
+			const context = new HookContext(env.workflow, node, additionalData, 'trigger', 'activate');
+			const result = await fn.call(context);
+			return { result, logs: takeLogs() };
+		},
 		close: async () => {
 			server.closeAllConnections();
 			await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));

@@ -6,3 +6,4 @@
 export * from './lookups';
 export * from './mapping';
 export * from './ticketSearch';
+export * from './webhookRegistration';
