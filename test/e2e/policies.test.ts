@@ -3,6 +3,10 @@
  * Datto-Halo Sync Policy node) in real n8n against the Halo and Datto simulators: the acceptance scenarios of issue 8.
  * One n8n for the whole file; scenarios run in order, each on its own Datto site and devices.
  *
+ * The flap scenario runs on the test clock (HALO_DATTO_POLICY_TEST_CLOCK_FILE, nodes/SyncPolicy/actions/testClock.ts):
+ * the test sets the policy engine's "now" for each step and waits for each delivery's decision, so its counts do not
+ * depend on the machine's speed (docs/testing.md, "Simulated time in the policy tests").
+ *
  * Import-time changes (fixtures/sync.ts, documented in README.md#sync-policies-and-the-datto-halo-sync-policy-node, "Tests in real n8n"):
  * - time compression: one policy minute lasts MINUTE_MS (2.4 s) here. The Policy Settings that are minutes are set
  *   to the same durations in real time (fold 10 min → 24 s, grace 5 min → 12 s, storm window 10 min → 24 s; the reopen
@@ -95,6 +99,21 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 	const dryDevices: Devices = {};
 	const timings: Record<string, number> = {};
 	const credentialsDir = path.join(os.tmpdir(), `n8n-e2e-policies-${process.pid}`);
+	/**
+	 * The policy engine's clock (HALO_DATTO_POLICY_TEST_CLOCK_FILE, read by the Sync Policy node only when that
+	 * variable is set): set(t) freezes "now" at t for every Sync Policy node of the n8n process, release() returns
+	 * to the real clock. Written with a rename, so n8n never reads half a time.
+	 */
+	const clockFile = path.join(credentialsDir, 'policy-clock');
+	const policyClock = {
+		set(t: number): void {
+			fs.writeFileSync(`${clockFile}.tmp`, new Date(t).toISOString());
+			fs.renameSync(`${clockFile}.tmp`, clockFile);
+		},
+		release(): void {
+			fs.rmSync(clockFile, { force: true });
+		},
+	};
 	/** Shared between scenarios (run in order). */
 	const state: {
 		reopenTicket?: number;
@@ -131,6 +150,9 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 		});
 	const alert = async (host: string, over: Record<string, unknown> = {}) =>
 		await sims.datto.createAlert({ deviceUid: devices[host], priority: 'High', ...over });
+	/** Waits until the policy workflow's store records the alert as `ok` says (the delivery was decided). */
+	const decided = async (alertUid: string, ok: (value: Record<string, unknown> | undefined) => boolean) =>
+		await waitFor(`the decision on alert ${alertUid}`, async () => ok((await staticStore(n8n, WF)).alerts?.[alertUid]?.value), 30_000, 100);
 	const settle = async (workflowId: string, before: number, count: number, timeoutMs = 60_000) => {
 		const executions = await settledExecutions(n8n, workflowId, before, { count, mode: 'webhook', timeoutMs });
 		expect(executions.map((e) => e.status)).toEqual(Array(executions.length).fill('success'));
@@ -156,7 +178,8 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 		dry.datto.addSite({ uid: DRY_SITE.uid, name: 'Dry-run site' });
 		for (const host of DRY_SITE.hosts) dryDevices[host] = dry.datto.addDevice({ hostname: host, siteUid: DRY_SITE.uid }).uid;
 
-		n8n = await N8nInstance.create();
+		fs.mkdirSync(credentialsDir, { recursive: true });
+		n8n = await N8nInstance.create({ env: { HALO_DATTO_POLICY_TEST_CLOCK_FILE: clockFile } });
 		const shipped = readWorkflow('workflows/datto-halo-sync-policies.json');
 		const seedCsv = `${SEED_CSV}${SCENARIO_SITES.storm.uid},"{""clientId"": ${STORM_CLIENT.clientId}, ""siteId"": ${STORM_CLIENT.siteId}}"\n`;
 		wf = withPolicyTestHelpers(
@@ -235,27 +258,41 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 			const mark = logMark(sims.halo);
 			const before = await lastExecutionId(n8n);
 			const alertUids: string[] = [];
-			// 20 raise + resolve cycles, one every 1.5 s (0.625 policy minutes): 20 flaps within an hour, in 30 s. The grace
-			// period (12 s) leaves n8n 10.5 s of latency between a clearance and the next re-fire on a loaded machine.
-			const started = Date.now();
-			for (let i = 0; i < 20; i++) {
-				const res = await adminPost(sims.datto.baseUrl, '/_sim/alerts/flap', {
-					deviceUid: devices[host],
-					times: 1,
-					priority: 'High',
-					contextClass: 'perf_disk_usage_ctx',
-					message: 'Disk C: is 96% full',
-				});
-				alertUids.push(...(res.alertUids as string[]));
-				expect((res.deliveries as Array<{ status: number }>).map((d) => d.status)).toEqual([200, 200]);
-				await sleep(Math.max(0, started + (i + 1) * 1500 - Date.now()));
+			// Played on the test clock (simulated policy minutes), one step at a time: the alert fires at minute 3i and
+			// clears at minute 3i+1, so each re-fire comes 2 minutes into the 5-minute grace period of the previous
+			// clearance and 20 flaps take 58 minutes. Every delivery is decided before the clock moves on, so how fast
+			// n8n runs on this machine changes nothing. The simulated hour ends before the real clock (t0 in the past),
+			// so releasing the test clock afterwards never moves time backwards.
+			const t0 = Date.now() - 70 * MINUTE_MS;
+			const at = (policyMinutes: number) => policyClock.set(t0 + policyMinutes * MINUTE_MS);
+			const condition = { priority: 'High' as const, contextClass: 'perf_disk_usage_ctx', message: 'Disk C: is 96% full' };
+			let context: Record<string, unknown> | undefined;
+			try {
+				for (let i = 0; i < 20; i++) {
+					at(3 * i);
+					const raised = await alert(host, { ...condition, ...(context ? { context } : {}) });
+					context ??= raised.alert.alertContext as Record<string, unknown>;
+					const uid = raised.alert.alertUid;
+					alertUids.push(uid);
+					expect(raised.deliveries.map((d) => d.status)).toEqual([200]);
+					await decided(uid, (v) => v !== undefined);
+					at(3 * i + 1);
+					const cleared = await sims.datto.resolveAlertInDatto(uid);
+					expect(cleared.deliveries.map((d) => d.status)).toEqual([200]);
+					await decided(uid, (v) => v?.state === 'resolved');
+				}
+				await settle(WF, before, 40, 90_000);
+				// 5 policy minutes after the last clearance (minute 58) the close is due: Process Due (every second) closes.
+				at(3 * 19 + 1 + 6);
+				const [only] = ticketsOf(host);
+				await waitFor('the close after the last clearance', () => sims.halo.ticket(only.id as number)?.status_id === 9, 45_000);
+			} finally {
+				policyClock.release();
 			}
-			await settle(WF, before, 40, 90_000);
 			const tickets = ticketsOf(host);
 			expect(tickets).toHaveLength(1);
 			const ticketId = tickets[0].id as number;
-			// The last clearance closes the ticket after the grace period (Process Due).
-			await waitFor('the close after the last clearance', () => sims.halo.ticket(ticketId)?.status_id === 9, 45_000);
+			expect(sims.halo.ticket(ticketId)?.status_id).toBe(9); // closed by Process Due after the grace period
 			const calls = haloApiCalls(sims.halo, mark).filter((c) => !c.route.startsWith('GET '));
 			const creates = calls.filter((c) => c.route === 'POST /api/tickets');
 			expect(creates).toHaveLength(1);
@@ -269,16 +306,11 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 			expect(bodies.at(-1)).toMatchObject({ new_status: 9 });
 			expect(String(bodies[0].note_html)).toMatch(/fired again/);
 			expect(String(bodies.at(-1)!.note_html)).toMatch(/cleared at .* after \d+ occurrences\. Ticket closed by the Datto RMM integration/);
-			// Every delivery was decided: the 20 alerts are all recorded, resolved. (The flap API resolves each alert right
-			// after raising it, so now and then n8n runs the resolved webhook's execution first: that alert is recorded as
-			// resolved and its late triggered delivery creates nothing, as for any alert that cleared before it was seen.)
+			// Every delivery was decided: the 20 alerts are all recorded, resolved.
 			const store = await staticStore(n8n, WF);
 			const records = alertUids.map((uid) => store.alerts[uid]);
 			expect(records.map((r) => r?.status)).toEqual(Array(20).fill('closed'));
-			const outOfOrder = records.filter((r) => r.history[0].event === 'ignore' && /^resolved for unknown alert/.test(String((r.history[0] as { reason?: string }).reason)));
-			process.stderr.write(
-				`[policies] flap: ${bodies.length} POST /Actions on ticket ${ticketId} for 20 flaps (${outOfOrder.length} resolved webhooks decided before their triggered one)\n`,
-			);
+			process.stderr.write(`[policies] flap: ${bodies.length} POST /Actions on ticket ${ticketId} for 20 flaps\n`);
 			state.flapAlerts = alertUids;
 			state.flapTicket = ticketId;
 			state.flapActions = bodies.length;

@@ -22,17 +22,19 @@ import { factsFromActions } from '../../shared/policy/runtime/facts';
 import { HaloPolicyWriter } from '../../shared/policy/runtime/haloWriter';
 import type { FactsProvider, PolicyRunOptions, PolicyRunOutcome } from '../../shared/policy/runtime/runner';
 import { readPolicyConfig, readsFactsFromApi, readWriterSettings } from './settings';
+import { testClockNow } from './testClock';
 
 /** The named outputs of the deciding operations, in order (the engine's decisions). */
 export const DECISION_OUTPUTS: readonly Decision[] = DECISIONS;
 
 /**
- * "Now": the real clock, or the hidden test-only parameter `clockOverride` (an ISO time; used by the tests to play
- * hours of alert history in seconds). Never set it in a production workflow.
+ * "Now": the real clock, or a test-only time: the hidden parameter `clockOverride` (an ISO time; used by the unit
+ * tests to play hours of alert history in seconds) or the file named by HALO_DATTO_POLICY_TEST_CLOCK_FILE
+ * (testClock.ts; the tests in real n8n). Never set either in production.
  */
 export function clockOf(this: IExecuteFunctions, itemIndex = 0): Date {
 	const override = String(this.getNodeParameter('clockOverride', itemIndex, '') ?? '').trim();
-	if (!override) return new Date();
+	if (!override) return testClockNow() ?? new Date();
 	const t = Date.parse(override);
 	if (!Number.isFinite(t)) throw new NodeOperationError(this.getNode(), `Clock override "${override}" is not an ISO time`, { itemIndex });
 	return new Date(t);
@@ -91,8 +93,9 @@ export async function runEnvironment(this: IExecuteFunctions, itemIndex: number)
 			store,
 			config,
 			now,
-			// Retries after a guard conflict decide at their own time; a test clock (clockOverride) stays fixed.
-			clock: String(this.getNodeParameter('clockOverride', itemIndex, '') ?? '').trim() ? null : () => new Date(),
+			// Retries after a guard conflict decide at their own time; a test clock (clockOverride) stays fixed, the
+			// test clock file is read again.
+			clock: String(this.getNodeParameter('clockOverride', itemIndex, '') ?? '').trim() ? null : () => testClockNow() ?? new Date(),
 			writer,
 			facts,
 			owner: `n8n execution ${this.getExecutionId?.() ?? '?'}`,
