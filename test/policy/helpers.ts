@@ -1,26 +1,18 @@
 /**
  * Shared fixtures for the policy tests: alert / state builders for the pure decide() tables, and a scenario harness
- * that plays the thin glue (load state → decide → claim guards → fake Halo → bind → store writes → release guards)
- * against the real static-data store backend, so whole scenarios (a flapping device, a site storm) can be asserted
- * by the Halo calls they would make.
+ * that runs each event through the real runner (runPolicyEvent: load state → decide → claim guards → writes → store
+ * → release guards) against the real static-data store backend and a fake Halo writer, so whole scenarios (a
+ * flapping device, a site storm) can be asserted by the Halo calls they would make.
  */
 import { randomUUID } from 'node:crypto';
 import {
-	applyStoreActions,
-	bindActions,
-	claimGuards,
-	decide,
 	dueWork,
 	isExternalAction,
-	loadPolicyState,
-	needsTicketFacts,
 	policyLayout,
-	releaseGuards,
 	resolvePolicyConfig,
 	type AlertSnapshot,
 	type AlertValue,
 	type ConditionValue,
-	type CreatedTickets,
 	type ExternalAction,
 	type GraceCloseValue,
 	type HaloTicketEventInput,
@@ -34,6 +26,8 @@ import {
 } from '../../nodes/shared/policy';
 import type { DattoPriority } from '../../nodes/shared/domain/priority';
 import { StaticDataStore } from '../../nodes/shared/store/StaticDataStore';
+import { runPolicyEvent, type PolicyRunOutcome } from '../../nodes/shared/policy/runtime/runner';
+import type { PolicyWriter } from '../../nodes/shared/policy/runtime/steps';
 
 export const T0 = Date.parse('2026-11-23T10:00:00.000Z'); // a Monday
 export const SEC = 1000;
@@ -201,75 +195,92 @@ export class Harness {
 		return this;
 	}
 
+	/**
+	 * One event through the real runner (nodes/shared/policy/runtime/runner.ts, the loop the Sync Policy node runs):
+	 * load → facts → decide → guards → the fake Halo (this.writer) → store → release. Throws when the runner reports
+	 * a failure (the fake Halo only fails when a test sets `failNext`).
+	 */
 	async send(event: PolicyEvent): Promise<PolicyResult> {
-		const now = new Date(this.now);
-		for (let attempt = 0; attempt < 3; attempt++) {
-			const state = await loadPolicyState(this.store, event, this.config);
-			const facts: Record<string, TicketFacts> = {};
-			for (const { ticketId } of needsTicketFacts(state, event, this.config)) {
-				if (this.facts[ticketId]) facts[ticketId] = this.facts[ticketId];
-			}
-			const withFacts: PolicyEvent = event.type === 'haloTicket' ? event : { ...event, facts: { ...facts, ...(event.facts ?? {}) } };
-			const result = decide(state, withFacts, this.config, now);
-			const claim = await claimGuards(this.store, result.guards);
-			if (!claim.ok) {
-				if (process.env.POLICY_DEBUG) console.log('conflict', claim.conflict, result.decision, result.guards);
-				continue;
-			}
-			const created = this.execute(result);
-			await applyStoreActions(this.store, result, created);
-			await releaseGuards(this.store, result.guards);
-			this.results.push(result);
-			return result;
-		}
-		throw new Error('guards not acquired in 3 attempts');
+		const outcome = await this.run(event);
+		if (outcome.failure) throw new Error(`policy run failed: ${outcome.failure.message} (${outcome.reason})`);
+		return outcome.result as PolicyResult;
 	}
 
-	/** Runs the external actions against the fake Halo; returns the ids created (synthetic negative ids in dry-run). */
-	private execute(result: PolicyResult): CreatedTickets {
-		const created: CreatedTickets = {};
-		if (result.dryRun) {
-			for (const a of result.wouldDo) if (a.type === 'createTicket' || a.type === 'createParent') created[a.ref] = -this.nextTicketId++;
-			return created;
-		}
-		for (const raw of result.actions) {
-			if (!isExternalAction(raw)) continue;
-			const [action] = bindActions([raw], created);
-			switch (action.type) {
-				case 'createTicket':
-				case 'createParent': {
-					const id = this.nextTicketId++;
-					created[action.ref] = id;
-					const parent = action.type === 'createTicket' && typeof action.parent === 'number' ? action.parent : null;
-					const summary = action.type === 'createTicket' ? action.alert.message : action.summary;
-					this.tickets.set(id, { id, state: 'open', parent, summary, notes: [], children: [] });
-					if (parent !== null) this.tickets.get(parent)?.children.push(id);
-					this.calls.push({ type: action.type, ticket: id });
-					break;
-				}
-				case 'addNote':
-					this.ticket(action.ticket).notes.push(action.text);
-					this.calls.push({ type: action.type, ticket: action.ticket as number });
-					break;
-				case 'reopenTicket':
-					this.ticket(action.ticket).state = 'open';
-					this.calls.push({ type: action.type, ticket: action.ticket as number });
-					break;
-				case 'closeTicket':
-					this.ticket(action.ticket).state = 'closed';
-					this.calls.push({ type: action.type, ticket: action.ticket as number });
-					break;
-				case 'attachToParent':
-					this.ticket(action.ticket).parent = action.parent as number;
-					this.ticket(action.parent).children.push(action.ticket as number);
-					this.calls.push({ type: action.type, ticket: action.ticket as number });
-					break;
-				case 'resolveDattoAlert':
-					this.calls.push({ type: action.type });
-					break;
+	/** The runner's outcome for one event (failures included). */
+	async run(event: PolicyEvent): Promise<PolicyRunOutcome> {
+		const outcome = await runPolicyEvent(event, {
+			store: this.store,
+			config: this.config,
+			now: new Date(this.now),
+			writer: this.writer,
+			// Technician facts the test put in this.facts (a ticket without any counts as untouched).
+			facts: async (ticketId) => this.facts[String(ticketId)] ?? { humanActions: 0, manualStatusChange: false, reassigned: false },
+			// The harness supplies facts whenever the engine names the ticket, also for a resolution that waits out the
+			// grace period (the node defers that read to Process Due: one Halo call less; same decision).
+			deferFactsToGraceCheck: false,
+			syntheticId: () => -this.nextTicketId++,
+			maxAttempts: 3,
+			retryDelayMs: () => 0,
+		});
+		if (outcome.result && !outcome.failure) this.results.push(outcome.result);
+		return outcome;
+	}
+
+	/** The next fake Halo call of this kind throws (once): a Halo outage in the middle of a run. */
+	failNext: HaloCall['type'] | null = null;
+
+	/** The fake Halo behind the runner's PolicyWriter interface; records every call in `calls`. */
+	readonly writer: PolicyWriter = {
+		createTicket: async (action, parentId) => {
+			this.maybeFail('createTicket');
+			const id = this.nextTicketId++;
+			this.tickets.set(id, { id, state: 'open', parent: parentId, summary: action.alert.message, notes: [], children: [] });
+			if (parentId !== null) this.tickets.get(parentId)?.children.push(id);
+			this.calls.push({ type: 'createTicket', ticket: id });
+			return id;
+		},
+		createParent: async (action) => {
+			this.maybeFail('createParent');
+			const id = this.nextTicketId++;
+			this.tickets.set(id, { id, state: 'open', parent: null, summary: action.summary, notes: [], children: [] });
+			this.calls.push({ type: 'createParent', ticket: id });
+			return id;
+		},
+		addAction: async (ticketId, note, status) => {
+			// One Halo action; recorded as the engine's actions it covers, in their order (reopen + note, note + close).
+			if (status === 'reopen') {
+				this.maybeFail('reopenTicket');
+				this.ticket(ticketId).state = 'open';
+				this.calls.push({ type: 'reopenTicket', ticket: ticketId });
 			}
-		}
-		return created;
+			if (note !== null) {
+				this.maybeFail('addNote');
+				this.ticket(ticketId).notes.push(note);
+				this.calls.push({ type: 'addNote', ticket: ticketId });
+			}
+			if (status === 'close') {
+				this.maybeFail('closeTicket');
+				this.ticket(ticketId).state = 'closed';
+				this.calls.push({ type: 'closeTicket', ticket: ticketId });
+			}
+		},
+		attachToParent: async (ticketId, parentId) => {
+			this.maybeFail('attachToParent');
+			this.ticket(ticketId).parent = parentId;
+			this.ticket(parentId).children.push(ticketId);
+			this.calls.push({ type: 'attachToParent', ticket: ticketId });
+		},
+		resolveDattoAlert: async () => {
+			this.maybeFail('resolveDattoAlert');
+			this.calls.push({ type: 'resolveDattoAlert' });
+			return true;
+		},
+	};
+
+	private maybeFail(type: HaloCall['type']): void {
+		if (this.failNext !== type) return;
+		this.failNext = null;
+		throw Object.assign(new Error(`fake Halo: ${type} failed (HTTP 503)`), { httpCode: '503' });
 	}
 
 	private ticket(ref: unknown): FakeTicket {
