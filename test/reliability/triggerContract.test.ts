@@ -23,35 +23,41 @@ async function deliver(body: string) {
 	});
 }
 
-const TRICKY_UIDS: Array<[string, string]> = [
-	['NUL', 'abc\u0000def'],
-	['lone high surrogate', '\ud800abc'],
-	['lone low surrogate', 'abc\udc00'],
-	['replacement character (undecodable bytes)', '\ufffd\ufffd'],
-	['C0 control character', 'abc\u0001def'],
-	['DEL', 'abc\u007fdef'],
-	['zero-width space', 'abc\u200bdef'],
-	['right-to-left override', 'abc\u202edef'],
-	['emoji', 'alert-🚨-1'],
-	['HTML without spaces', '<script>alert(1)</script>'],
-	['SQL-looking without spaces', "x';DROP_TABLE_t;--"],
-	['200 characters', 'a'.repeat(200)],
-	['a GUID', '5f0c2b9e-7a1d-4e8b-b3c2-9d4e1f6a7b80'],
+/**
+ * Each case says which way it must go: accepted (an execution starts with the UID unchanged, and the claim the
+ * workflow makes first works) or refused (400 naming alertUid, no execution). A case that switches sides fails.
+ */
+const TRICKY_UIDS: Array<[string, string, 'accepted' | 'refused']> = [
+	['NUL', 'abc\u0000def', 'refused'],
+	['lone high surrogate', '\ud800abc', 'refused'],
+	['lone low surrogate', 'abc\udc00', 'refused'],
+	['replacement character (undecodable bytes)', '\ufffd\ufffd', 'accepted'],
+	['C0 control character', 'abc\u0001def', 'refused'],
+	['DEL', 'abc\u007fdef', 'refused'],
+	['zero-width space', 'abc\u200bdef', 'accepted'],
+	['right-to-left override', 'abc\u202edef', 'accepted'],
+	['emoji', 'alert-🚨-1', 'accepted'],
+	['HTML without spaces', '<script>alert(1)</script>', 'accepted'],
+	['SQL-looking without spaces', "x';DROP_TABLE_t;--", 'accepted'],
+	['200 characters', 'a'.repeat(200), 'accepted'],
+	['a GUID', '5f0c2b9e-7a1d-4e8b-b3c2-9d4e1f6a7b80', 'accepted'],
 ];
 
 describe('Datto RMM Trigger ↔ Mapping Store: every accepted alertUid is a storable key', () => {
-	test.each(TRICKY_UIDS)('%s', async (_name, alertUid) => {
+	test.each(TRICKY_UIDS)('%s → %s', async (_name, alertUid, expected) => {
 		const result = await deliver(JSON.stringify({ source: 'datto-rmm', event: 'triggered', alertUid, alertMessage: 'x', siteUid: 's', siteName: 'S' }));
 		expect(result.error).toBeUndefined();
-		if (result.workflowData) {
-			const item = result.workflowData[0][0].json as { alertUid: string };
+		if (expected === 'accepted') {
+			expect(result.response.statusCode ?? 200).toBe(200);
+			const item = result.workflowData?.[0][0].json as { alertUid: string } | undefined;
+			expect(item?.alertUid).toBe(alertUid);
 			// The claim the workflow makes first: must not throw for an alert the trigger let through.
 			const store = new StaticDataStore('contract-test', {}, { executionsMode: 'regular' });
-			await expect(store.claim('alerts', item.alertUid, { value: {}, status: 'pending' })).resolves.toMatchObject({ claimed: true });
+			await expect(store.claim('alerts', alertUid, { value: {}, status: 'pending' })).resolves.toMatchObject({ claimed: true });
 		} else {
-			expect(result.response.statusCode).toBeGreaterThanOrEqual(400);
-			expect(result.response.statusCode).toBeLessThan(500);
-			expect(result.response.json).toEqual({ error: expect.stringMatching(/alertUid/) });
+			expect(result.workflowData).toBeUndefined();
+			expect(result.response.statusCode).toBe(400);
+			expect(result.response.json).toEqual({ error: 'Field "alertUid" is not a Datto alert UID' });
 		}
 	});
 });
