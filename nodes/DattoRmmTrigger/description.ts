@@ -129,6 +129,14 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Confirm Resolved Alerts With the API',
+				name: 'verifyResolved',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask Datto RMM (GET /v2/alert/{uid}, Datto RMM API credential) if a "resolved" alert really is resolved. One that Datto still reports open (or that cannot be checked) is emitted with resolveConfirmed false, so that nothing closes its ticket; the reconciliation closes it once Datto reports it resolved.',
+			},
+			{
 				displayName: 'Enrichment Timeout (Seconds)',
 				name: 'enrichTimeoutSeconds',
 				type: 'number',

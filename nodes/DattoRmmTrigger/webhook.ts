@@ -6,7 +6,9 @@
  * 3. event filter → 200 `{ received, ignored }`, no execution;
  * 4. answer 200 `{ received, alertUid, event }` (Respond: Immediately);
  * 5. optional enrichment from the API;
- * 6. one normalised alert item, validated with normalisedAlertSchema, starts the execution.
+ * 6. optional "verify resolves": a resolved delivery is confirmed with GET /v2/alert/{uid} (resolveConfirmed, and
+ *    resolveNotConfirmed with the reason when Datto still reports the alert open or cannot be asked);
+ * 7. one normalised alert item, validated with normalisedAlertSchema, starts the execution.
  */
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
@@ -27,6 +29,8 @@ import {
 	type RespondMode,
 } from './description';
 import { enrichFromApi, needsEnrichment } from './enrich';
+import { confirmResolved } from '../shared/datto/resolveCheck';
+import { getDattoClientForCredentials } from '../shared/transport/datto';
 import { readRequestPayload } from './requestBody';
 
 const text = (value: unknown, fallback: string): string =>
@@ -131,7 +135,25 @@ export async function handleDattoWebhook(this: IWebhookFunctions): Promise<IWebh
 		}
 	}
 
-	// 6. Output: one normalised alert item
+	// 6. Verify resolves: a "resolved" delivery is confirmed with the API before anything closes a ticket.
+	if (alert.event === 'resolved' && options.verifyResolved === true) {
+		let client: ReturnType<typeof getDattoClientForCredentials> | null = null;
+		try {
+			client = getDattoClientForCredentials(await this.getCredentials('dattoRmmApi'));
+		} catch {
+			client = null;
+		}
+		const check = client
+			? await confirmResolved(client, alert.alertUid, positive(options.enrichTimeoutSeconds, DEFAULT_ENRICH_TIMEOUT_SECONDS) * 1000)
+			: { confirmed: false, reason: 'Confirm Resolved Alerts needs a Datto RMM API credential (set Enrich to When Missing or Always)' };
+		extra.resolveConfirmed = check.confirmed;
+		if (check.reason) {
+			extra.resolveNotConfirmed = check.reason;
+			this.logger.warn(`Datto RMM Trigger: resolved delivery not confirmed: ${check.reason}`);
+		}
+	}
+
+	// 7. Output: one normalised alert item
 	const item: IDataObject = { ...(alert as unknown as IDataObject), ...extra };
 	const invalidItem = validationError(item);
 	if (invalidItem) throw new NodeOperationError(this.getNode(), invalidItem.message);

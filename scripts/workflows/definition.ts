@@ -416,6 +416,8 @@ function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): void {
 			events: 'both',
 			enrich: 'whenMissing',
 			respond: 'onReceived',
+			// Verify resolves (docs/security.md#integrity): a resolved delivery Datto does not confirm closes nothing.
+			triggerOptions: { verifyResolved: true },
 			options: { binaryData: true },
 		},
 		credentials: {
@@ -423,12 +425,16 @@ function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): void {
 			dattoRmmApi: { ...CREDENTIALS.dattoRmmApi },
 		},
 	});
-	// The trigger emits only "triggered" and "resolved": one rule, the other event takes the fallback output.
+	// The trigger emits only "triggered" and "resolved": the resolved ones Datto did not confirm (Confirm Resolved
+	// Alerts With the API) end here, open, for the reconciliation; the other resolved ones take the fallback output.
 	switchNode(
 		b,
 		NODES.eventSwitch,
 		P(origin, 1, 1.5),
-		[{ output: 'triggered', conditions: [equals('={{ $json.event }}', 'triggered')] }],
+		[
+			{ output: 'triggered', conditions: [equals('={{ $json.event }}', 'triggered')] },
+			{ output: 'resolve not confirmed', conditions: [equals('={{ String($json.resolveConfirmed) }}', 'false')] },
+		],
 		'resolved',
 	);
 	b.connect(NODES.dattoTrigger, NODES.eventSwitch);
@@ -442,7 +448,7 @@ function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): void {
 		output: 'inputWithResult',
 		resultField: 'link',
 	});
-	b.connect(NODES.eventSwitch, NODES.getAlertLink, 1);
+	b.connect(NODES.eventSwitch, NODES.getAlertLink, 2);
 	switchNode(
 		b,
 		NODES.linkState,
@@ -1111,7 +1117,7 @@ function policyWorkflow(): WorkflowJson {
 		typeVersion: 1,
 		position: P(main, 0, 1),
 		webhookId: stableUuid(`${b.id}/webhook/${N.dattoTrigger}`),
-		parameters: { events: 'both', enrich: 'whenMissing', respond: 'onReceived', options: { binaryData: true } },
+		parameters: { events: 'both', enrich: 'whenMissing', respond: 'onReceived', triggerOptions: { verifyResolved: true }, options: { binaryData: true } },
 		credentials: {
 			dattoRmmWebhookApi: { ...CREDENTIALS.dattoRmmWebhookApi },
 			dattoRmmApi: { ...CREDENTIALS.dattoRmmApi },

@@ -770,6 +770,20 @@ function leaveTicket(plan: Plan, ticket: TicketValue, alert: AlertSnapshot, fact
 	}, subject);
 }
 
+/**
+ * Verify resolves: a resolution Datto RMM did not confirm changes nothing. The decision is logged on the alert's
+ * record when there is one (explain shows it); the reconciliation resolves the alert once Datto reports it resolved.
+ */
+function onUnconfirmedResolve(plan: Plan, alert: AlertSnapshot, why: string): Outcome {
+	const a = plan.state.alert && plan.state.alert.alertUid === alert.alertUid ? plan.state.alert : null;
+	if (a) plan.touch(plan.layout.alerts, alert.alertUid);
+	return {
+		decision: 'ignore',
+		reason: `resolveNotConfirmed: ${why}; nothing closed, left to the reconciliation`,
+		subject: subjectOf(alert, a?.ticketId ?? null),
+	};
+}
+
 function onResolved(plan: Plan, alert: AlertSnapshot, facts: FactsByTicket): Outcome {
 	const { state, layout } = plan;
 	const a = state.alert && state.alert.alertUid === alert.alertUid ? state.alert : null;
@@ -938,7 +952,9 @@ export function decide(state: Partial<PolicyState>, event: PolicyEvent, config: 
 		case 'alert': {
 			const alert = snapshotOf(event.alert);
 			outcome =
-				alert.event === 'resolved'
+				alert.event === 'resolved' && event.resolveNotConfirmed !== undefined
+					? onUnconfirmedResolve(plan, alert, event.resolveNotConfirmed)
+					: alert.event === 'resolved'
 					? onResolved(plan, alert, event.facts ?? {})
 					: onTriggered(plan, { alert, clientId: event.clientId ?? null, release: null, prefix: '' });
 			break;
@@ -966,7 +982,7 @@ export function needsTicketFacts(state: Partial<PolicyState>, event: PolicyEvent
 	if (!config.closeRules.enabled) return [];
 	const s = emptyState(state);
 	const candidates: TicketValue[] = [];
-	if (event.type === 'alert' && event.alert.event === 'resolved') {
+	if (event.type === 'alert' && event.alert.event === 'resolved' && event.resolveNotConfirmed === undefined) {
 		const a = s.alert && s.alert.alertUid === event.alert.alertUid ? s.alert : null;
 		if (a && a.state === 'open') {
 			for (const id of [a.ticketId, a.parentTicketId]) {

@@ -278,6 +278,12 @@ export interface AlertPolicyEvent {
 	/** The Halo client of the alert's site (from the glue's site → client lookup), for windows and business hours. */
 	clientId?: string | null;
 	facts?: FactsByTicket;
+	/**
+	 * A "resolved" delivery that Datto RMM did not confirm (Verify resolves: the API still reports the alert open or
+	 * could not be asked): the reason. Decided as `ignore` with reason "resolveNotConfirmed: …"; the reconciliation
+	 * resolves the alert once Datto reports it resolved.
+	 */
+	resolveNotConfirmed?: string;
 }
 
 export type DueItem = { kind: 'graceClose'; ticketId: number } | { kind: 'release'; alertUid: string };

@@ -92,7 +92,15 @@ export function haloEventFromInput(value: unknown, now: Date): HaloTicketEventIn
 export function eventFromInput(value: unknown, now: Date, clientId: string | null): PolicyEvent {
 	const kind = inputKindOf(value);
 	if (kind === 'haloTicket') return { type: 'haloTicket', ticket: haloEventFromInput(value, now) };
-	if (kind === 'alert') return { type: 'alert', alert: alertFromInput(value, now), clientId };
+	if (kind === 'alert') {
+		const alert = alertFromInput(value, now);
+		// The Datto RMM Trigger's "Confirm Resolved Alerts With the API": Datto still reports the alert open.
+		const v = value as Obj;
+		if (alert.event === 'resolved' && v.resolveConfirmed === false) {
+			return { type: 'alert', alert, clientId, resolveNotConfirmed: text(v.resolveNotConfirmed) ?? 'Datto RMM did not confirm the resolution' };
+		}
+		return { type: 'alert', alert, clientId };
+	}
 	throw new PolicyInputError(
 		'The item is neither a Datto RMM alert (alertUid, event "triggered"/"resolved") nor a HaloPSA ticket event (ticketId, event)',
 	);
