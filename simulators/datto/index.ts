@@ -1,3 +1,4 @@
 export * from './data';
 export * from './server';
 export * from './webhookEmitter';
+export * from './jobs';

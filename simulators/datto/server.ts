@@ -33,6 +33,7 @@ import {
 	SimSite,
 } from './data';
 import { DattoWebhookEmitter, WebhookDelivery, WebhookSubscription, WebhookVariables } from './webhookEmitter';
+import { DEFAULT_JOB_TIMINGS, JobTimings, SimComponentBehaviour, SimComponentInput, SimJob, SimJobs } from './jobs';
 import type { DattoWebhookEvent } from '../../nodes/shared/domain/dattoWebhookTemplates';
 
 export const PUBLIC_CLIENT_BASIC = `Basic ${Buffer.from('public-client:public').toString('base64')}`;
@@ -78,6 +79,8 @@ export interface DattoSimulatorConfig {
 	webhookOnApiResolve: boolean;
 	/** Name recorded as resolvedBy for API resolves. */
 	apiUsername: string;
+	/** Quick-job lifecycle: scheduled → running after startDelayMs, → success/failure after runMs. */
+	jobTimings: JobTimings;
 }
 
 export interface DattoSimulatorOptions extends Partial<DattoSimulatorConfig> {
@@ -99,7 +102,7 @@ export const DEFAULT_DATTO_SIM_CONFIG: DattoSimulatorConfig = {
 	windowMs: 60_000,
 	readLimit: 600,
 	writeLimit: 600,
-	operationLimits: { 'alert-resolve': 100 },
+	operationLimits: { 'alert-resolve': 100, 'device-job-create': 100 },
 	singleBucket: false,
 	retryAfter: 'always',
 	blockAfter429s: 20,
@@ -109,6 +112,7 @@ export const DEFAULT_DATTO_SIM_CONFIG: DattoSimulatorConfig = {
 	alreadyResolved: 'ok',
 	webhookOnApiResolve: true,
 	apiUsername: 'API User',
+	jobTimings: DEFAULT_JOB_TIMINGS,
 };
 
 interface IssuedToken {
@@ -154,6 +158,8 @@ function like(value: string | null | undefined, pattern: string): boolean {
 export class DattoSimulator {
 	readonly server = new SimServer({ name: 'datto-rmm' });
 	readonly webhooks = new DattoWebhookEmitter();
+	/** Components and quick jobs (simulators/datto/jobs.ts). */
+	readonly jobs = new SimJobs();
 	config: DattoSimulatorConfig;
 	data: SimData;
 	private readonly tokens = new Map<string, IssuedToken>();
@@ -168,7 +174,7 @@ export class DattoSimulator {
 	private nextDeviceId = 800000;
 	private readonly seedOptions: SeedOptions | false;
 	/** Counters for assertions. */
-	readonly counters = { tokensIssued: 0, tokenRejections: 0, rateLimited: 0, blocked: 0, resolves: 0 };
+	readonly counters = { tokensIssued: 0, tokenRejections: 0, rateLimited: 0, blocked: 0, resolves: 0, jobsCreated: 0 };
 
 	constructor(options: DattoSimulatorOptions = {}) {
 		const { seed, webhook, ...config } = options;
@@ -178,6 +184,7 @@ export class DattoSimulator {
 		this.readCounter = new SlidingWindowCounter(this.config.readLimit, this.config.windowMs);
 		this.writeCounter = new SlidingWindowCounter(this.config.writeLimit, this.config.windowMs);
 		this.applyLimits();
+		this.jobs.onFinished = async (job, phase) => (phase === 'success' ? await this.fixAlerts(job) : []);
 		if (webhook) this.webhooks.subscribe(webhook);
 		this.server.faults.rateLimitResponse = (retryAfter) =>
 			json(429, { error: 'too_many_requests', message: 'Rate limit exceeded. Please retry later.' }, retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : undefined);
@@ -198,6 +205,7 @@ export class DattoSimulator {
 	}
 
 	async close(): Promise<void> {
+		this.jobs.stop();
 		await this.webhooks.idle();
 		await this.server.close();
 	}
@@ -226,6 +234,7 @@ export class DattoSimulator {
 	}
 
 	private applyLimits(): void {
+		this.jobs.timings = { ...DEFAULT_JOB_TIMINGS, ...(this.config.jobTimings ?? {}) };
 		this.readCounter.limit = this.config.readLimit;
 		this.readCounter.windowMs = this.config.windowMs;
 		this.writeCounter.limit = this.config.writeLimit;
@@ -251,6 +260,7 @@ export class DattoSimulator {
 
 	/** Regenerates the seed data and clears tokens' rate counters, the block and the webhook log (tokens stay valid). */
 	reset(): void {
+		this.jobs.reset();
 		this.data = this.generate();
 		this.resetRate();
 		this.webhooks.clearDeliveries();
@@ -550,7 +560,7 @@ export class DattoSimulator {
 		return `${new URL(this.baseUrl).protocol}//${host}`;
 	}
 
-	private page(req: SimRequest, key: 'alerts' | 'sites' | 'devices', all: JsonObject[], withTotal: boolean): SimResponse {
+	private page(req: SimRequest, key: 'alerts' | 'sites' | 'devices' | 'components' | 'jobComponents', all: JsonObject[], withTotal: boolean): SimResponse {
 		const page = intParam(req.query.page) ?? 0;
 		const requestedMax = intParam(req.query.max);
 		if (Number.isNaN(page) || page < 0) return json(400, this.errorBody(400, 'Invalid page parameter', req.path));
@@ -669,6 +679,8 @@ export class DattoSimulator {
 			);
 			return this.page(req, 'devices', devices, true);
 		}));
+		this.registerJobApi();
+
 		s.route('GET', '/api/v2/device/id/:deviceId', this.api(read, (req) => {
 			const device = this.data.devices.find((d) => String(d.id) === req.params.deviceId);
 			return device ? json(200, device) : json(404, this.errorBody(404, 'Device was not found.', req.path));
@@ -677,6 +689,78 @@ export class DattoSimulator {
 			const device = this.device(req.params.deviceUid);
 			return device ? json(200, device) : json(404, this.errorBody(404, 'Device was not found.', req.path));
 		}));
+	}
+
+	/** Components and quick jobs (paths and shapes: datto-rmm-api@0.1.0 dist/generated/types.d.ts). */
+	private registerJobApi(): void {
+		const s = this.server;
+		const read: Operation = { kind: 'read' };
+		s.route('GET', '/api/v2/account/components', this.api(read, (req) => this.page(req, 'components', this.jobs.components, true)));
+		s.route('PUT', '/api/v2/device/:deviceUid/quickjob', this.api({ kind: 'write', bucket: 'device-job-create' }, (req) => {
+			const device = this.device(req.params.deviceUid);
+			if (!device) return json(404, this.errorBody(404, 'Device was not found.', req.path));
+			const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+			const jobName = typeof body.jobName === 'string' ? body.jobName.trim() : '';
+			const jobComponent = (body.jobComponent ?? {}) as { componentUid?: unknown; variables?: unknown };
+			if (!jobName) return json(400, this.errorBody(400, 'Request data is invalid: jobName is required.', req.path));
+			const component = typeof jobComponent.componentUid === 'string' ? this.jobs.component(jobComponent.componentUid) : undefined;
+			if (!component) return json(400, this.errorBody(400, 'Request data is invalid: component was not found.', req.path));
+			const given = Array.isArray(jobComponent.variables) ? (jobComponent.variables as Array<{ name?: unknown; value?: unknown }>) : [];
+			const variables: Array<{ name: string; value: string }> = [];
+			for (const v of given) {
+				const name = typeof v?.name === 'string' ? v.name : '';
+				if (!component.variables.some((cv) => cv.name === name)) {
+					return json(400, this.errorBody(400, `Request data is invalid: variable "${name}" is not a variable of the component.`, req.path));
+				}
+				variables.push({ name, value: v.value === undefined || v.value === null ? '' : String(v.value) });
+			}
+			for (const cv of component.variables) {
+				if (!variables.some((v) => v.name === cv.name)) variables.push({ name: cv.name, value: cv.defaultVal });
+			}
+			const job = this.jobs.create({ deviceUid: device.uid, componentUid: component.uid, name: jobName, variables });
+			this.counters.jobsCreated++;
+			return json(200, { job: this.jobs.jobView(job), jobComponents: this.jobs.jobComponentsView(job) });
+		}));
+		const withJob = (handler: (job: SimJob, req: SimRequest) => SimResponse) => (req: SimRequest): SimResponse => {
+			const job = this.jobs.job(req.params.jobUid);
+			if (!job) return json(404, this.errorBody(404, 'Job was not found.', req.path));
+			if (req.params.deviceUid !== undefined && req.params.deviceUid.toLowerCase() !== job.deviceUid.toLowerCase()) {
+				return json(404, this.errorBody(404, 'Job or device was not found.', req.path));
+			}
+			return handler(job, req);
+		};
+		s.route('GET', '/api/v2/job/:jobUid', this.api(read, withJob((job) => json(200, this.jobs.jobView(job)))));
+		s.route('GET', '/api/v2/job/:jobUid/components', this.api(read, withJob((job, req) =>
+			this.page(req, 'jobComponents', this.jobs.jobComponentsView(job), true),
+		)));
+		s.route('GET', '/api/v2/job/:jobUid/results/:deviceUid', this.api(read, withJob((job) => json(200, this.jobs.resultsView(job)))));
+		for (const stream of ['stdout', 'stderr'] as const) {
+			s.route('GET', `/api/v2/job/:jobUid/results/:deviceUid/${stream}`, this.api(read, withJob((job) => json(200, this.jobs.stdView(job, stream)))));
+		}
+	}
+
+	/** A successful job of a component that "fixes" alerts resolves the device's matching open alerts in Datto. */
+	private async fixAlerts(job: SimJob): Promise<string[]> {
+		const fixes = this.jobs.behaviours.get(job.componentUid)?.fixes;
+		if (!fixes) return [];
+		const pattern = fixes === '*' ? undefined : new RegExp(fixes, 'i');
+		const records = this.alertsIn('open', (r) =>
+			r.alert.alertSourceInfo.deviceUid.toLowerCase() === job.deviceUid.toLowerCase() &&
+			(!pattern || pattern.test(r.message) || pattern.test(String(r.alert.alertContext['@class']))),
+		);
+		const component = this.jobs.component(job.componentUid);
+		for (const record of records) {
+			record.alert.responseActions ??= [];
+			record.alert.responseActions.push({
+				actionTime: Date.now(),
+				actionType: 'COMPONENT',
+				description: `Component ${component?.name ?? job.componentUid} ran (job ${job.uid})`,
+				actionReference: job.uid,
+				actionReferenceInt: null,
+			});
+			await this.resolveAlertInDatto(record.alert.alertUid, { resolvedBy: `Component: ${component?.name ?? job.componentUid}` });
+		}
+		return records.map((r) => r.alert.alertUid);
 	}
 
 	private token(req: SimRequest): SimResponse {
@@ -787,6 +871,21 @@ export class DattoSimulator {
 			const { event, ...overrides } = body(req) as { event?: DattoWebhookEvent } & Partial<WebhookSubscription> & { message?: string };
 			return json(200, { deliveries: await this.sendWebhook(req.params.alertUid, event === 'resolved' ? 'resolved' : 'triggered', overrides) });
 		}));
+
+		s.admin('GET', '/_sim/components', () =>
+			json(200, this.jobs.components.map((c) => ({ ...c, behaviour: this.jobs.behaviours.get(c.uid) ?? {} }))),
+		);
+		s.admin('POST', '/_sim/components', guarded((req) => json(201, this.jobs.addComponent(body(req) as unknown as SimComponentInput))));
+		s.admin('POST', '/_sim/components/:componentUid/behaviour', guarded((req) =>
+			json(200, this.jobs.setBehaviour(req.params.componentUid, body(req) as SimComponentBehaviour)),
+		));
+		s.admin('GET', '/_sim/jobs', () =>
+			json(200, [...this.jobs.jobs.values()].map((job) => ({ ...job, phase: this.jobs.phaseOf(job) }))),
+		);
+		s.admin('GET', '/_sim/jobs/:jobUid', (req) => {
+			const job = this.jobs.job(req.params.jobUid);
+			return job ? json(200, { ...job, phase: this.jobs.phaseOf(job) }) : json(404, { message: 'Job was not found.' });
+		});
 
 		s.admin('GET', '/_sim/sites', () => json(200, this.data.sites.map((site) => this.siteView(site))));
 		s.admin('POST', '/_sim/sites', guarded((req) => json(201, this.addSite(body(req) as Partial<SimSite> & { name: string }))));

@@ -90,7 +90,7 @@ test('system endpoints and request_rate reflect the counters', async () => {
 		accountCutOffRatio: 0.9,
 		accountWriteRateLimit: 40,
 		accountWriteCount: 2,
-		operationWriteStatus: { 'alert-resolve': { limit: 7, count: 2 } },
+		operationWriteStatus: { 'alert-resolve': { limit: 7, count: 2 }, 'device-job-create': { limit: 100, count: 0 } },
 	});
 });
 

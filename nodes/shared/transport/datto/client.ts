@@ -33,6 +33,14 @@ import {
 import {
 	accountSchema,
 	alertSchema,
+	componentSchema,
+	DattoComponent,
+	DattoJob,
+	DattoJobResultsRaw,
+	jobResultsSchema,
+	jobSchema,
+	jobStdDataSchema,
+	quickJobResponseSchema,
 	DattoAccount,
 	DattoPagination,
 	DattoRequestRate,
@@ -47,6 +55,8 @@ import {
 
 /** Name of Datto's per-operation write bucket for `POST /v2/alert/{uid}/resolve`. */
 export const DATTO_RESOLVE_BUCKET = 'alert-resolve';
+/** Name of Datto's per-operation write bucket for `PUT /v2/device/{uid}/quickjob`. */
+export const DATTO_JOB_CREATE_BUCKET = 'device-job-create';
 
 export interface DattoBudgetSettings {
 	limit: number;
@@ -58,6 +68,8 @@ export interface DattoTuning extends ClientTuning {
 	accountBudget: DattoBudgetSettings;
 	/** Budget of the alert-resolve write bucket (Datto: 100 per 60 s). */
 	resolveBudget: DattoBudgetSettings;
+	/** Budget of the device-job-create write bucket (Datto: 100 per 60 s). */
+	jobCreateBudget: DattoBudgetSettings;
 	/** How long all calls to the API origin stop after Datto blocked the IP (403 after 429s). */
 	ipBlockPauseMs: number;
 	/** A 403 within this long after a 429 (from the same API origin) is read as an IP block. */
@@ -82,6 +94,7 @@ export const DEFAULT_DATTO_TUNING: DattoTuning = {
 	timeoutMs: 30_000,
 	accountBudget: { limit: 600, windowMs: 60_000 },
 	resolveBudget: { limit: 100, windowMs: 60_000 },
+	jobCreateBudget: { limit: 100, windowMs: 60_000 },
 	ipBlockPauseMs: 5 * 60_000,
 	rateLimitMemoryMs: 10 * 60_000,
 	maxPages: 200,
@@ -98,7 +111,7 @@ export interface DattoClientConfig {
 	apiSecret: string;
 	tuning?: DattoTuningOverrides;
 	/** Injected budgets (tests); by default process-wide budgets keyed by the credential. */
-	budgets?: { account?: RequestBudget; resolve?: RequestBudget };
+	budgets?: { account?: RequestBudget; resolve?: RequestBudget; jobCreate?: RequestBudget };
 }
 
 export type DattoAlertScope = 'account' | 'site' | 'device';
@@ -148,6 +161,31 @@ export interface DattoResolveResult {
 	resolved: true;
 	/** True when Datto said the alert was already resolved (answered with an error and the alert reads as resolved). */
 	alreadyResolved: boolean;
+}
+
+export interface DattoQuickJobInput {
+	componentUid: string;
+	jobName: string;
+	variables?: Array<{ name: string; value: string | number | boolean | null | undefined }>;
+}
+
+export interface DattoQuickJob {
+	jobUid: string;
+	deviceUid: string;
+	componentUid: string;
+	/** "active" or "completed" (Job.status). */
+	status: string | null;
+	job: DattoJob;
+	jobComponents: unknown[];
+}
+
+export type DattoJobResults = DattoJobResultsRaw & { stdout?: string; stderr?: string };
+
+/** Job deployment states after which nothing changes any more (JobResults.jobDeploymentStatus). */
+export const DATTO_FINISHED_DEPLOYMENT_STATES = ['Success', 'Warning', 'Failure', 'Expired', 'Retired'] as const;
+
+export function isFinishedDeployment(status: string | null | undefined): boolean {
+	return (DATTO_FINISHED_DEPLOYMENT_STATES as readonly string[]).includes(String(status ?? ''));
 }
 
 export interface DattoClientStats {
@@ -224,6 +262,7 @@ function mergeTuning(overrides: DattoTuningOverrides = {}): DattoTuning {
 		retry: { ...DEFAULT_DATTO_RETRY, ...(overrides.retry ?? {}) },
 		accountBudget: { ...DEFAULT_DATTO_TUNING.accountBudget, ...(overrides.accountBudget ?? {}) },
 		resolveBudget: { ...DEFAULT_DATTO_TUNING.resolveBudget, ...(overrides.resolveBudget ?? {}) },
+		jobCreateBudget: { ...DEFAULT_DATTO_TUNING.jobCreateBudget, ...(overrides.jobCreateBudget ?? {}) },
 	};
 }
 
@@ -261,6 +300,7 @@ export class DattoClient extends ApiClientBase {
 	readonly settings: DattoTuning;
 	readonly accountBudget: RequestBudget;
 	readonly resolveBudget: RequestBudget;
+	readonly jobCreateBudget: RequestBudget;
 	private readonly apiKey: string;
 	private readonly apiSecret: string;
 	private readonly recentTokens: string[] = [];
@@ -292,6 +332,10 @@ export class DattoClient extends ApiClientBase {
 		this.resolveBudget =
 			config.budgets?.resolve ??
 			sharedBudget(`datto:${this.credentialKey}:${DATTO_RESOLVE_BUCKET}:${rb.limit}/${rb.windowMs}`, rb.limit, rb.windowMs);
+		const jb = settings.jobCreateBudget;
+		this.jobCreateBudget =
+			config.budgets?.jobCreate ??
+			sharedBudget(`datto:${this.credentialKey}:${DATTO_JOB_CREATE_BUCKET}:${jb.limit}/${jb.windowMs}`, jb.limit, jb.windowMs);
 		this.http.interceptors.request.use((request) => {
 			this.counters.httpRequests++;
 			if ((request.url ?? '').includes(DATTO_GRANT_PATH)) this.counters.tokenRequests++;
@@ -327,7 +371,9 @@ export class DattoClient extends ApiClientBase {
 
 	protected budgetsFor(request: ApiRequest): RequestBudget[] {
 		// The bucket first: waiting for it must not hold a slot of the account budget.
-		return request.bucket === DATTO_RESOLVE_BUCKET ? [this.resolveBudget, this.accountBudget] : [this.accountBudget];
+		if (request.bucket === DATTO_RESOLVE_BUCKET) return [this.resolveBudget, this.accountBudget];
+		if (request.bucket === DATTO_JOB_CREATE_BUCKET) return [this.jobCreateBudget, this.accountBudget];
+		return [this.accountBudget];
 	}
 
 	protected messageFrom(status: number, body: unknown): string {
@@ -516,7 +562,7 @@ export class DattoClient extends ApiClientBase {
 	 */
 	async paginate<S extends z.ZodTypeAny>(options: {
 		path: string;
-		key: 'alerts' | 'sites' | 'devices';
+		key: 'alerts' | 'sites' | 'devices' | 'components';
 		item: S;
 		query?: Record<string, QueryValue>;
 		returnAll?: boolean;
@@ -640,6 +686,82 @@ export class DattoClient extends ApiClientBase {
 			pageSize: options.pageSize,
 		});
 		return { ...result, items: result.items.map(normaliseAlert) };
+	}
+
+	// ---------------------------------------------------------------- components and quick jobs
+
+	/** The account's components (`GET /v2/account/components`, paged like every Datto list). */
+	async listComponents(options: DattoListOptions = {}): Promise<DattoListResult<DattoComponent>> {
+		return await this.paginate({
+			path: '/api/v2/account/components',
+			key: 'components',
+			item: componentSchema,
+			returnAll: options.returnAll,
+			limit: options.limit,
+			pageSize: options.pageSize,
+		});
+	}
+
+	/**
+	 * Runs a component on a device as a quick job (`PUT /v2/device/{deviceUid}/quickjob`, body
+	 * `{ jobName, jobComponent: { componentUid, variables: [{ name, value }] } }`, write bucket `device-job-create`).
+	 * Creating a job is not repeatable: it is retried after 429 / 502 / 503 / 409 (not executed), never after a
+	 * timeout or 500/504, where a retry could start the component twice.
+	 */
+	async runQuickJob(deviceUid: string, input: DattoQuickJobInput): Promise<DattoQuickJob> {
+		const uid = required(deviceUid, 'device UID');
+		const componentUid = required(input.componentUid, 'component UID');
+		const jobName = required(input.jobName, 'job name');
+		const path = `/api/v2/device/${encodeURIComponent(uid)}/quickjob`;
+		const variables = (input.variables ?? []).map((v) => ({ name: String(v.name), value: v.value === undefined || v.value === null ? '' : String(v.value) }));
+		const response = await this.request({
+			method: 'PUT',
+			path,
+			body: { jobName, jobComponent: { componentUid, variables } },
+			bucket: DATTO_JOB_CREATE_BUCKET,
+			idempotent: false,
+		});
+		const parsed = this.parse(quickJobResponseSchema, response.data ?? {}, 'PUT', path);
+		const jobUid = parsed.job?.uid;
+		if (!jobUid) {
+			throw new ApiRequestError({
+				api: this.api,
+				status: response.status,
+				code: 'INVALID_RESPONSE',
+				apiMessage: 'Datto RMM created no job (the response has no job.uid)',
+				method: 'PUT',
+				path: this.pathForMessages(path),
+			});
+		}
+		return { jobUid, deviceUid: uid, componentUid, status: parsed.job?.status ?? null, job: parsed.job ?? {}, jobComponents: parsed.jobComponents ?? [] };
+	}
+
+	/** A job (`GET /v2/job/{jobUid}`): status "active" or "completed". */
+	async getJob(jobUid: string): Promise<DattoJob> {
+		return await this.getJson(jobSchema, `/api/v2/job/${encodeURIComponent(required(jobUid, 'job UID'))}`);
+	}
+
+	/**
+	 * A job's result on one device (`GET /v2/job/{jobUid}/results/{deviceUid}`); with `withOutput`, the component
+	 * stdout and stderr (`…/stdout`, `…/stderr`, arrays of `{ componentUid, componentName, stdData }`) are joined in.
+	 */
+	async getJobResults(jobUid: string, deviceUid: string, options: { withOutput?: boolean } = {}): Promise<DattoJobResults> {
+		const base = `/api/v2/job/${encodeURIComponent(required(jobUid, 'job UID'))}/results/${encodeURIComponent(required(deviceUid, 'device UID'))}`;
+		const raw = await this.getJson(jobResultsSchema, base);
+		const results: DattoJobResults = { ...raw, jobUid: raw.jobUid ?? jobUid, deviceUid: raw.deviceUid ?? deviceUid, componentResults: raw.componentResults ?? [] };
+		if (!options.withOutput) return results;
+		const finished = isFinishedDeployment(raw.jobDeploymentStatus);
+		const wants = (flag: 'hasStdOut' | 'hasStdErr') => finished && (results.componentResults ?? []).some((c) => c[flag] !== false);
+		results.stdout = wants('hasStdOut') ? await this.getJobOutput(jobUid, deviceUid, 'stdout') : '';
+		results.stderr = wants('hasStdErr') ? await this.getJobOutput(jobUid, deviceUid, 'stderr') : '';
+		return results;
+	}
+
+	/** A job's stdout or stderr on a device, the components' `stdData` joined by newlines. */
+	async getJobOutput(jobUid: string, deviceUid: string, stream: 'stdout' | 'stderr'): Promise<string> {
+		const path = `/api/v2/job/${encodeURIComponent(required(jobUid, 'job UID'))}/results/${encodeURIComponent(required(deviceUid, 'device UID'))}/${stream}`;
+		const data = (await this.getJson(jobStdDataSchema, path)) ?? [];
+		return data.map((d) => d.stdData ?? '').filter((text) => text !== '').join('\n');
 	}
 
 	// ---------------------------------------------------------------- sites

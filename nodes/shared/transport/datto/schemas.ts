@@ -126,6 +126,50 @@ export const requestRateSchema = z
 	})
 	.passthrough();
 
+/** Component (GET /v2/account/components; datto-rmm-api@0.1.0 types.d.ts `Component`, `ComponentVariable`). */
+export const componentVariableSchema = z
+	.object({ name: str, defaultVal: str, type: str, direction: bool, description: str, variablesIdx: num })
+	.passthrough();
+export const componentSchema = z
+	.object({
+		id: num,
+		uid: str,
+		name: str,
+		description: str,
+		categoryCode: str,
+		credentialsRequired: bool,
+		variables: z.array(componentVariableSchema).nullish(),
+	})
+	.passthrough();
+
+/** `Job` (GET /v2/job/{jobUid}); status "active" | "completed". */
+export const jobSchema = z.object({ id: num, uid: str, name: str, dateCreated: instant, status: str }).passthrough();
+const jobComponentSchema = z
+	.object({ uid: str, name: str, variables: z.array(z.object({ name: str, value: str }).passthrough()).nullish() })
+	.passthrough();
+/** `CreateQuickJobResponse` (PUT /v2/device/{deviceUid}/quickjob). */
+export const quickJobResponseSchema = z
+	.object({ job: jobSchema.nullish(), jobComponents: z.array(jobComponentSchema).nullish() })
+	.passthrough();
+/** `JobResults` (GET /v2/job/{jobUid}/results/{deviceUid}). */
+export const jobResultsSchema = z
+	.object({
+		jobUid: str,
+		deviceUid: str,
+		ranOn: instant,
+		jobDeploymentStatus: str,
+		componentResults: z
+			.array(
+				z
+					.object({ componentUid: str, componentName: str, componentStatus: str, numberOfWarnings: num, hasStdOut: bool, hasStdErr: bool })
+					.passthrough(),
+			)
+			.nullish(),
+	})
+	.passthrough();
+/** `JobStdData[]` (GET …/stdout and …/stderr). */
+export const jobStdDataSchema = z.array(z.object({ componentUid: str, componentName: str, stdData: str }).passthrough()).nullish();
+
 export const tokenResponseSchema = z
 	.object({ access_token: z.string(), token_type: str, expires_in: z.union([z.number(), z.string()]).nullish() })
 	.passthrough();
@@ -145,3 +189,7 @@ export type DattoAccount = z.infer<typeof accountSchema>;
 export type DattoSystemStatus = z.infer<typeof systemStatusSchema>;
 export type DattoPagination = z.infer<typeof paginationSchema>;
 export type DattoRequestRate = z.infer<typeof requestRateSchema>;
+export type DattoComponent = z.infer<typeof componentSchema>;
+export type DattoJob = z.infer<typeof jobSchema>;
+export type DattoQuickJobResponse = z.infer<typeof quickJobResponseSchema>;
+export type DattoJobResultsRaw = z.infer<typeof jobResultsSchema>;
