@@ -7,12 +7,14 @@ import {
 } from 'n8n-workflow';
 
 import * as alert from './actions/alert/Alert.resource';
+import * as component from './actions/component/Component.resource';
 import * as device from './actions/device/Device.resource';
+import * as job from './actions/job/Job.resource';
 import { router } from './actions/router';
 import * as site from './actions/site/Site.resource';
 import { listSearch } from './methods';
 
-/** Datto RMM API v2: alerts (get, resolve, list open / resolved), sites and devices. */
+/** Datto RMM API v2: alerts (get, resolve, list open / resolved), sites, devices (incl. quick jobs), jobs, components. */
 export class DattoRmm implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Datto RMM',
@@ -21,7 +23,7 @@ export class DattoRmm implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read and resolve Datto RMM alerts, look up sites and devices',
+		description: 'Read and resolve Datto RMM alerts, look up sites and devices, run components as quick jobs',
 		defaults: { name: 'Datto RMM' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -35,7 +37,9 @@ export class DattoRmm implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Alert', value: 'alert' },
+					{ name: 'Component', value: 'component' },
 					{ name: 'Device', value: 'device' },
+					{ name: 'Job', value: 'job' },
 					{ name: 'Site', value: 'site' },
 				],
 				default: 'alert',
@@ -43,10 +47,12 @@ export class DattoRmm implements INodeType {
 			...alert.description,
 			...site.description,
 			...device.description,
+			...job.description,
+			...component.description,
 		],
 	};
 
-	methods = { listSearch: { searchSites: listSearch.searchSites } };
+	methods = { listSearch: { searchSites: listSearch.searchSites, searchComponents: listSearch.searchComponents } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -220,6 +220,7 @@ export class SimJobs {
 			this.timers.delete(timer);
 			fn();
 		}, Math.max(0, ms));
+		timer.unref?.();
 		this.timers.add(timer);
 	}
 

@@ -38,10 +38,23 @@ describe('description', () => {
 		expect(d).toMatchObject({ name: 'dattoRmm', displayName: 'Datto RMM', usableAsTool: true, version: 1 });
 		expect(d.icon).toEqual({ light: 'file:../../icons/datto.svg', dark: 'file:../../icons/datto.dark.svg' });
 		expect(d.credentials).toEqual([{ name: 'dattoRmmApi', required: true }]);
-		expect(Object.keys(node.methods.listSearch)).toEqual(['searchSites']);
+		expect(Object.keys(node.methods.listSearch)).toEqual(['searchSites', 'searchComponents']);
 		const operations = d.properties.filter((p) => p.name === 'operation').flatMap((p) => (p.options as Array<{ value: string }>).map((o) => `${p.displayOptions!.show!.resource![0]}:${o.value}`));
 		expect(operations.sort()).toEqual(
-			['alert:get', 'alert:getManyOpen', 'alert:getManyResolved', 'alert:resolve', 'device:findByHostname', 'device:get', 'site:get', 'site:getMany'].sort(),
+			[
+				'alert:get',
+				'alert:getManyOpen',
+				'alert:getManyResolved',
+				'alert:resolve',
+				'component:getMany',
+				'device:findByHostname',
+				'device:get',
+				'device:runQuickJob',
+				'job:get',
+				'job:getResults',
+				'site:get',
+				'site:getMany',
+			].sort(),
 		);
 	});
 });

@@ -15,7 +15,7 @@ import { DattoClient, dattoPlatformOf, getDattoClientForCredentials } from '../.
 import type { DattoAlert } from '../../shared/transport/datto';
 import { readReturnAllLimit, returnAllLimitFields } from '../../shared/n8n/descriptions';
 
-export type DattoResource = 'alert' | 'site' | 'device';
+export type DattoResource = 'alert' | 'site' | 'device' | 'job' | 'component';
 
 /** Runs one operation for one item; the router pairs the returned objects with the item. */
 export type DattoOperationExecutor = (
@@ -77,6 +77,40 @@ export function siteLocator(overrides: Partial<INodeProperties> = {}): INodeProp
 		],
 		...overrides,
 	};
+}
+
+/** A component picked from the account's components, or given by its UID. */
+export function componentLocator(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Component',
+		name: 'component',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The Datto RMM component (script) to run',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a component...',
+				typeOptions: { searchListMethod: 'searchComponents', searchable: true, searchFilterRequired: false },
+			},
+			{
+				displayName: 'By UID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 2a6f0e52-4b6c-4f43-9a0b-3c1d2e4f5a6b',
+			},
+		],
+		...overrides,
+	};
+}
+
+/** The value of a resource locator (or a plain string), trimmed. */
+export function readLocatorValue(this: IExecuteFunctions, name: string, itemIndex: number): string {
+	const value = this.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
+	return typeof value === 'string' ? value.trim() : String(value ?? '').trim();
 }
 
 export function readSiteUid(this: IExecuteFunctions, itemIndex: number, name = 'site'): string {

@@ -3,15 +3,19 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 import { jsonItems, runPerItem } from '../../shared/n8n/itemRunner';
 import type { DattoClient } from '../../shared/transport/datto';
 import * as alert from './alert/Alert.resource';
+import * as component from './component/Component.resource';
 import type { DattoOperationModule, DattoResource } from './common';
 import { dattoClientFor } from './common';
 import * as device from './device/Device.resource';
+import * as job from './job/Job.resource';
 import * as site from './site/Site.resource';
 
 const resources: Record<DattoResource, Record<string, DattoOperationModule>> = {
 	alert: alert.operations,
 	device: device.operations,
 	site: site.operations,
+	job: job.operations,
+	component: component.operations,
 };
 
 /**
