@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { buildWorkflows, serialiseWorkflow } from './workflows/definition';
+import { buildSelfHealingWorkflows } from './workflows/selfHealing';
 
 function packageRoot(): string {
 	let dir = __dirname;
@@ -27,7 +28,7 @@ function main(argv: string[]): number {
 	const check = argv.includes('--check');
 	const root = packageRoot();
 	let differences = 0;
-	for (const { file, workflow } of buildWorkflows()) {
+	for (const { file, workflow } of [...buildWorkflows(), ...buildSelfHealingWorkflows()]) {
 		const target = path.join(root, file);
 		const text = serialiseWorkflow(workflow);
 		const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined;

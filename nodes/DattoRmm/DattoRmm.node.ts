@@ -10,9 +10,11 @@ import * as alert from './actions/alert/Alert.resource';
 import * as component from './actions/component/Component.resource';
 import * as device from './actions/device/Device.resource';
 import * as job from './actions/job/Job.resource';
+import * as remediation from './actions/remediation/Remediation.resource';
 import { router } from './actions/router';
 import * as site from './actions/site/Site.resource';
 import { listSearch } from './methods';
+import { mappingStorePostgresConnectionTest } from '../shared/n8n/postgresCredentialTest';
 
 /** Datto RMM API v2: alerts (get, resolve, list open / resolved), sites, devices (incl. quick jobs), jobs, components. */
 export class DattoRmm implements INodeType {
@@ -28,7 +30,15 @@ export class DattoRmm implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'dattoRmmApi', required: true }],
+		credentials: [
+			{ name: 'dattoRmmApi', required: true },
+			{
+				name: 'mappingStorePostgresApi',
+				required: true,
+				testedBy: 'mappingStorePostgresConnectionTest',
+				displayOptions: { show: { resource: ['remediation'], backend: ['postgres'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -40,6 +50,7 @@ export class DattoRmm implements INodeType {
 					{ name: 'Component', value: 'component' },
 					{ name: 'Device', value: 'device' },
 					{ name: 'Job', value: 'job' },
+					{ name: 'Remediation (Self-Healing)', value: 'remediation' },
 					{ name: 'Site', value: 'site' },
 				],
 				default: 'alert',
@@ -49,10 +60,14 @@ export class DattoRmm implements INodeType {
 			...device.description,
 			...job.description,
 			...component.description,
+			...remediation.description,
 		],
 	};
 
-	methods = { listSearch: { searchSites: listSearch.searchSites, searchComponents: listSearch.searchComponents } };
+	methods = {
+		listSearch: { searchSites: listSearch.searchSites, searchComponents: listSearch.searchComponents },
+		credentialTest: { mappingStorePostgresConnectionTest },
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

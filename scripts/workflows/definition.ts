@@ -153,7 +153,7 @@ export function stableUuid(text: string): string {
 const COL = 260;
 const ROW = 180;
 
-class WorkflowBuilder {
+export class WorkflowBuilder {
 	readonly nodes: WorkflowNode[] = [];
 	readonly connections: WorkflowJson['connections'] = {};
 
@@ -249,7 +249,7 @@ function filter(owner: string, conditions: Condition[], combinator: 'and' | 'or'
 
 const isTrue = (left: string): Condition => ({ left, operator: { type: 'boolean', operation: 'true', singleValue: true } });
 const isFalse = (left: string): Condition => ({ left, operator: { type: 'boolean', operation: 'false', singleValue: true } });
-const equals = (left: string, right: string): Condition => ({ left, right, operator: { type: 'string', operation: 'equals' } });
+export const equals = (left: string, right: string): Condition => ({ left, right, operator: { type: 'string', operation: 'equals' } });
 
 function ifNode(
 	b: WorkflowBuilder,
@@ -267,7 +267,7 @@ function ifNode(
 	});
 }
 
-function switchNode(
+export function switchNode(
 	b: WorkflowBuilder,
 	name: string,
 	at: [number, number],
@@ -325,7 +325,7 @@ function haloClose(b: WorkflowBuilder, name: string, at: [number, number], ticke
 	});
 }
 
-const P = (origin: [number, number], col: number, row: number): [number, number] => [
+export const P = (origin: [number, number], col: number, row: number): [number, number] => [
 	origin[0] + Math.round(col * COL),
 	origin[1] + Math.round(row * ROW),
 ];
@@ -391,7 +391,7 @@ const SETTINGS_NOTE = (variant: Variant): string =>
 	`Details: README.md#shipped-workflows.`;
 
 /** Section 1 + the seed section. Returns the name of the claim node (the entry of the create chain). */
-function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): void {
+export function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): void {
 	b.sticky(
 		'Note: alert lifecycle',
 		'## 1. Datto alert → Halo ticket (alert lifecycle)\n' +
@@ -577,7 +577,7 @@ function createChain(b: WorkflowBuilder, origin: [number, number]): void {
 	b.chain(NODES.lookup, NODES.create, NODES.saveAlertLink, NODES.saveTicketLink);
 }
 
-function seedSection(b: WorkflowBuilder, origin: [number, number]): void {
+export function seedSection(b: WorkflowBuilder, origin: [number, number]): void {
 	const how =
 		b.variant === 'static'
 			? `click *Execute workflow* on *${NODES.seedTrigger}* in the editor (the records are saved with the next production ` +
@@ -608,7 +608,7 @@ function seedSection(b: WorkflowBuilder, origin: [number, number]): void {
 	b.connect(NODES.seedTrigger, NODES.seedImport);
 }
 
-function haloClosedSection(b: WorkflowBuilder, origin: [number, number]): void {
+export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]): void {
 	b.sticky(
 		'Note: ticket closed in Halo',
 		'## 2. Halo ticket closed → resolve the Datto alert\n' +
@@ -669,7 +669,7 @@ function haloClosedSection(b: WorkflowBuilder, origin: [number, number]): void {
 	b.chain(NODES.markAlertClosedByHalo, NODES.markTicketClosedByHalo, NODES.resolveDatto);
 }
 
-function cleanupSection(b: WorkflowBuilder, origin: [number, number]): void {
+export function cleanupSection(b: WorkflowBuilder, origin: [number, number]): void {
 	b.sticky(
 		'Note: daily cleanup',
 		'## 3. Daily cleanup\n' +
@@ -967,7 +967,7 @@ function syncPolicyNode(
 	});
 }
 
-function noOp(b: WorkflowBuilder, name: string, at: [number, number]): string {
+export function noOp(b: WorkflowBuilder, name: string, at: [number, number]): string {
 	return b.add({ name, type: NODE_TYPES.noOp, typeVersion: CORE_NODE_VERSIONS[NODE_TYPES.noOp], position: at, parameters: {} });
 }
 

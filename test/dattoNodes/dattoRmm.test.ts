@@ -37,7 +37,10 @@ describe('description', () => {
 		const d = node.description;
 		expect(d).toMatchObject({ name: 'dattoRmm', displayName: 'Datto RMM', usableAsTool: true, version: 1 });
 		expect(d.icon).toEqual({ light: 'file:../../icons/datto.svg', dark: 'file:../../icons/datto.dark.svg' });
-		expect(d.credentials).toEqual([{ name: 'dattoRmmApi', required: true }]);
+		expect(d.credentials).toEqual([
+			{ name: 'dattoRmmApi', required: true },
+			expect.objectContaining({ name: 'mappingStorePostgresApi', displayOptions: { show: { resource: ['remediation'], backend: ['postgres'] } } }),
+		]);
 		expect(Object.keys(node.methods.listSearch)).toEqual(['searchSites', 'searchComponents']);
 		const operations = d.properties.filter((p) => p.name === 'operation').flatMap((p) => (p.options as Array<{ value: string }>).map((o) => `${p.displayOptions!.show!.resource![0]}:${o.value}`));
 		expect(operations.sort()).toEqual(
@@ -52,6 +55,8 @@ describe('description', () => {
 				'device:runQuickJob',
 				'job:get',
 				'job:getResults',
+				'remediation:check',
+				'remediation:start',
 				'site:get',
 				'site:getMany',
 			].sort(),

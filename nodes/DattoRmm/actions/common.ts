@@ -15,7 +15,7 @@ import { DattoClient, dattoPlatformOf, getDattoClientForCredentials } from '../.
 import type { DattoAlert } from '../../shared/transport/datto';
 import { readReturnAllLimit, returnAllLimitFields } from '../../shared/n8n/descriptions';
 
-export type DattoResource = 'alert' | 'site' | 'device' | 'job' | 'component';
+export type DattoResource = 'alert' | 'site' | 'device' | 'job' | 'component' | 'remediation';
 
 /** Runs one operation for one item; the router pairs the returned objects with the item. */
 export type DattoOperationExecutor = (

@@ -8,6 +8,7 @@ import type { DattoOperationModule, DattoResource } from './common';
 import { dattoClientFor } from './common';
 import * as device from './device/Device.resource';
 import * as job from './job/Job.resource';
+import * as remediation from './remediation/Remediation.resource';
 import * as site from './site/Site.resource';
 
 const resources: Record<DattoResource, Record<string, DattoOperationModule>> = {
@@ -16,6 +17,7 @@ const resources: Record<DattoResource, Record<string, DattoOperationModule>> = {
 	site: site.operations,
 	job: job.operations,
 	component: component.operations,
+	remediation: remediation.operations,
 };
 
 /**
