@@ -19,7 +19,7 @@ export class HaloPsa implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create, update, close and reopen HaloPSA tickets (also from Datto RMM alerts); look up clients and sites',
+		description: 'Create, update, close and reopen HaloPSA tickets (also from Datto RMM alerts); look up clients, sites and assets',
 		defaults: { name: 'HaloPSA' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -38,6 +38,12 @@ export class HaloPsa implements INodeType {
 			getStatuses: loadOptions.getStatuses,
 			getTeams: loadOptions.getTeams,
 			getTicketTypes: loadOptions.getTicketTypes,
+		},
+		listSearch: {
+			searchAssets: loadOptions.searchAssets,
+			searchClients: loadOptions.searchClients,
+			searchSites: loadOptions.searchSites,
+			searchTickets: loadOptions.searchTickets,
 		},
 	};
 

@@ -120,6 +120,8 @@ describe('HaloPSA node', () => {
 				operation: 'addAction',
 				ticketId: t.id as number,
 				note: 'Checked <disk>',
+				outcomeSource: 'name',
+				outcomeName: 'Private Note',
 				options: { newStatusId: 2 },
 			});
 			expect(json(result)).toMatchObject({ ticketId: t.id, action: { outcome: 'Private Note', hiddenfromuser: true, sendemail: false, new_status: 2 } });
@@ -132,7 +134,7 @@ describe('HaloPSA node', () => {
 
 		it("the outcome-required rule: an empty outcome reaches Halo and its message comes back as NodeApiError 400", async () => {
 			const t = sim.createTicketDirect({ summary: 'No outcome', client_id: 12 });
-			const result = await runHalo(sim, { resource: 'ticket', operation: 'addAction', ticketId: t.id as number, note: 'x', outcomeName: '' });
+			const result = await runHalo(sim, { resource: 'ticket', operation: 'addAction', ticketId: t.id as number, note: 'x', outcomeSource: 'name', outcomeName: '' });
 			expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '400' });
 			expect(result.error!.message).toContain('An Outcome must be entered for this Action');
 			expect(sim.allActions(t.id as number)).toHaveLength(0);
@@ -163,7 +165,8 @@ describe('HaloPSA node', () => {
 			]);
 			expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 			expect(sim.ticket(a.id as number)).toMatchObject({ status_id: 9, hasbeenclosed: true, closure_agent_id: 42 });
-			expect(sim.counts().byRoute).toEqual({ 'POST /auth/token': 1, 'GET /api/status': 1, 'POST /api/actions': 2 });
+			// Status and outcome (Auto defaults) are read once and cached.
+			expect(sim.counts().byRoute).toEqual({ 'POST /auth/token': 1, 'GET /api/status': 1, 'GET /api/outcome': 1, 'POST /api/actions': 2 });
 			const [action] = sim.allActions(a.id as number);
 			expect(action).toMatchObject({ new_status: 9, outcome: 'Private Note', hiddenfromuser: true, sendemail: false });
 			expect(action.note_html).toContain('The Datto RMM alert was resolved. Closed by n8n.');
@@ -223,7 +226,7 @@ describe('HaloPSA node', () => {
 			expect(result.error).toBeUndefined();
 			const out = json(result);
 			expect(Object.keys(out).sort()).toEqual(
-				['alert', 'alertUid', 'clientId', 'dedupeKey', 'existingTicket', 'priorityId', 'priorityMapped', 'siteId', 'summary', 'ticket', 'ticketId'].sort(),
+				['alert', 'alertUid', 'asset', 'client', 'clientId', 'dedupeKey', 'existingTicket', 'priorityId', 'priorityMapped', 'siteId', 'summary', 'ticket', 'ticketId'].sort(),
 			);
 			expect(out).toMatchObject({
 				alertUid: alert.alertUid,
@@ -252,6 +255,7 @@ describe('HaloPSA node', () => {
 				{
 					resource: 'ticket',
 					operation: 'createFromAlert',
+					clientMapping: 'field',
 					clientIdField: 'haloClientId',
 					fallbackClientId: 13,
 					priorityMap: 'Critical=1, High=2',
@@ -267,7 +271,10 @@ describe('HaloPSA node', () => {
 			expect(first).toMatchObject({ client_id: 13, priority_id: 4, summary: '[Moderate] Disk usage on C: is 96% @ Contoso Head Office' });
 			expect(first.customfields).toEqual([expect.objectContaining({ name: 'CFDattoAlertUID', value: 'a7c1e3f0-1111-4a2b-9c3d-000000000001' })]);
 
-			const noClient = await runHalo(sim, { resource: 'ticket', operation: 'createFromAlert', clientIdField: 'x' }, [{ json: datto() }]);
+			expect(json(result)).toMatchObject({ client: { id: 13, matchedBy: 'catchAll' }, asset: { matchedBy: 'none' } });
+			const noClient = await runHalo(sim, { resource: 'ticket', operation: 'createFromAlert', clientIdField: 'x' }, [
+				{ json: datto({ site: { uid: 'unknown-site', name: 'Nobody Anywhere' } }) },
+			]);
 			expect(noClient.error).toMatchObject({ name: 'NodeOperationError', message: expect.stringContaining('No Halo client for this alert') });
 			const notAlert = await runHalo(sim, { resource: 'ticket', operation: 'createFromAlert', fallbackClientId: 12 }, [{ json: { hello: 1 } }]);
 			expect(notAlert.error!.message).toMatch(/Not a Datto RMM alert: alertUid/);
@@ -314,6 +321,14 @@ describe('HaloPSA node', () => {
 			const fresh = await startSim();
 			try {
 				warmClient(fresh);
+				// Steady state: the client/site index and the client's assets are already cached (loaded by an earlier alert).
+				const warm = await runHalo(fresh, { resource: 'ticket', operation: 'createFromAlert', fallbackClientId: 12 }, [{ json: datto({ alertUid: 'warm-up' }) }]);
+				await runHalo(
+					fresh,
+					{ resource: 'ticket', operation: 'close', ticketId: '={{ $json.ticketId }}', closedStatus: 'list', closedStatusId: 9 },
+					warm.items.map((i) => ({ json: i.json })),
+				);
+				fresh.log.clear();
 				const created = await runHalo(fresh, { resource: 'ticket', operation: 'createFromAlert', fallbackClientId: 12 }, [{ json: datto() }]);
 				const closed = await runHalo(
 					fresh,
@@ -323,9 +338,10 @@ describe('HaloPSA node', () => {
 				expect(json(closed)).toMatchObject({ closed: true, statusId: 9 });
 				const counts = fresh.counts();
 				expect(counts.apiRequests).toBe(2);
-				expect(counts.tokenRequests).toBeLessThanOrEqual(1);
+				expect(counts.tokenRequests).toBe(0);
 				expect(counts.authInfoRequests).toBe(0);
-				expect(counts.byRoute).toEqual({ 'POST /auth/token': 1, 'POST /api/tickets': 1, 'POST /api/actions': 1 });
+				expect(counts.byRoute).toEqual({ 'POST /api/tickets': 1, 'POST /api/actions': 1 });
+				expect(json(created)).toMatchObject({ client: { id: 12, siteId: 34, matchedBy: 'haloSiteDattoId' } });
 				expect(fresh.ticket(json(created).ticketId)).toMatchObject({ status_id: 9, hasbeenclosed: true });
 			} finally {
 				await fresh.close();

@@ -2,7 +2,7 @@
 import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { HaloPsa } from '../../nodes/HaloPsa/HaloPsa.node';
-import { clearHaloLookupCaches } from '../../nodes/shared/halo';
+import { clearHaloLookupCaches, clearMappingCaches } from '../../nodes/shared/halo';
 import { getHaloClient, haloConfigFromCredentials, type HaloClient } from '../../nodes/shared/transport/halo';
 import { RollingWindowLimiter } from '../../nodes/shared/transport/http';
 import type { HaloSimulator } from '../../simulators/halo';
@@ -33,6 +33,7 @@ export function haloCredentials(sim: HaloSimulator): ICredentialDataDecryptedObj
  */
 export function warmClient(sim: HaloSimulator): HaloClient {
 	clearHaloLookupCaches();
+	clearMappingCaches();
 	const client = getHaloClient(haloConfigFromCredentials(haloCredentials(sim)), {
 		tuning: FAST,
 		budget: new RollingWindowLimiter(10_000, 1_000),

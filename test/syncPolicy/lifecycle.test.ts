@@ -97,6 +97,11 @@ describe('Sync Policy node: lifecycle', () => {
 		const plain = {
 			policySettings: { flapDedupe: false, reopenWindow: false, closeRules: false, graceClose: false, storm: false, maintenance: false, businessHours: false },
 		};
+		// Steady state: the mapping index, the client's assets and the tenant's outcome are cached (by an earlier alert).
+		const warm = alertOf('warm-1', { device: 'dev-warm' });
+		await decideAt(sim, clock, 0, [warm], plain);
+		await decideAt(sim, clock, MIN, [resolvedOf(warm)], plain);
+		sim.log.clear();
 		const a = alertOf('plain-1');
 		const created = await decideAt(sim, clock, 0, [a], plain);
 		const closed = await decideAt(sim, clock, 10 * MIN, [resolvedOf(a)], plain);
@@ -107,6 +112,12 @@ describe('Sync Policy node: lifecycle', () => {
 	});
 
 	it('default policies: a lifecycle costs create, one facts read when the close is due, and note + close in one call', async () => {
+		// Steady state: the mapping index, the client's assets and the tenant's outcome are cached (by an earlier alert).
+		const plain = { policySettings: { graceClose: false } };
+		const warm = alertOf('warm-2', { device: 'dev-warm' });
+		await decideAt(sim, clock, 0, [warm], plain);
+		await decideAt(sim, clock, MIN, [resolvedOf(warm)], plain);
+		sim.log.clear();
 		const a = alertOf('eco-1');
 		await decideAt(sim, clock, 0, [a]);
 		const resolved = await decideAt(sim, clock, 2 * MIN, [resolvedOf(a)]);
@@ -114,7 +125,30 @@ describe('Sync Policy node: lifecycle', () => {
 		expect(resolved.byDecision.defer[0].factsFetched).toEqual([]); // checked when the close is due, not twice
 		const due = await processDueAt(sim, clock, 7 * MIN);
 		expect(due.decisions).toEqual(['close']);
-		expect(routeCounts(sim)).toEqual({ 'POST /api/tickets': 1, 'GET /api/agent/me': 1, 'GET /api/actions': 1, 'POST /api/actions': 1 });
+		// GET /Agent/me is cached for an hour (read by the warm-up's close).
+		expect(routeCounts(sim)).toEqual({ 'POST /api/tickets': 1, 'GET /api/actions': 1, 'POST /api/actions': 1 });
+	});
+
+	it('automatic mapping: no Client ID → the Halo site with the datto_id, its asset, the catch-all otherwise; the output says which rule', async () => {
+		const plain = { policySettings: { flapDedupe: false, storm: false } };
+		const run = await decideAt(
+			sim,
+			clock,
+			0,
+			[
+				alertOf('map-1', { device: 'device-uid-contoso-srv01' }),
+				alertOf('map-2', { device: 'dev-9', site: 'site-uid-nowhere' }),
+			],
+			{ ...plain, haloOptions: { automaticMapping: true } },
+		);
+		const [first, second] = run.byDecision.create;
+		expect(first.mapping).toMatchObject({ client: { id: 12, siteId: 34, matchedBy: 'haloSiteDattoId' }, asset: { id: 901, matchedBy: 'haloAssetDattoId' } });
+		expect(sim.ticket(first.ticketId as number)).toMatchObject({ client_id: 12, site_id: 34, assets: [expect.objectContaining({ id: 901 })] });
+		// "Contoso Head Office" is not a Halo client name: the catch-all (Fallback Client 12, its main site).
+		expect(second.mapping).toMatchObject({ client: { id: 12, matchedBy: 'catchAll' }, asset: { matchedBy: 'none' } });
+		// With the mapping off, the Fallback Client as before (no Halo lookup).
+		const off = await decideAt(sim, clock, MIN, [alertOf('map-3', { device: 'dev-8' })], { ...plain, haloOptions: { automaticMapping: false } });
+		expect(off.byDecision.create[0].mapping).toMatchObject({ client: { id: 12, matchedBy: 'catchAll' }, asset: null });
 	});
 
 	it("a technician's note before the resolution: not closed, a note says why", async () => {

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as asset from './asset/Asset.resource';
 import * as client from './client/Client.resource';
 import * as site from './site/Site.resource';
 import * as ticket from './ticket/Ticket.resource';
@@ -12,6 +13,7 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
+			{ name: 'Asset', value: 'asset' },
 			{ name: 'Client', value: 'client' },
 			{ name: 'Site', value: 'site' },
 			{ name: 'Ticket', value: 'ticket' },
@@ -20,5 +22,6 @@ export const properties: INodeProperties[] = [
 	},
 	...ticket.description,
 	...client.description,
+	...asset.description,
 	...site.description,
 ];

@@ -7,6 +7,7 @@ import {
 
 import { jsonItems, runPerItem } from '../../shared/n8n/itemRunner';
 import { haloClientFor, type HaloClient } from '../../shared/transport/halo';
+import * as asset from './asset/Asset.resource';
 import * as client from './client/Client.resource';
 import * as site from './site/Site.resource';
 import * as ticket from './ticket/Ticket.resource';
@@ -26,7 +27,8 @@ const resources: Record<string, Record<string, Operation>> = {
 		reopen: ticket.reopen,
 		update: ticket.update,
 	},
-	client: { get: client.get, search: client.search },
+	asset: { findForDattoDevice: asset.findForDattoDevice, get: asset.get, getMany: asset.getMany },
+	client: { findForDattoSite: client.findForDattoSite, get: client.get, search: client.search },
 	site: { get: site.get, getMany: site.getMany },
 };
 

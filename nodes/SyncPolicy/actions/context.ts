@@ -142,6 +142,7 @@ export function outcomeJson(outcome: PolicyRunOutcome, extra: IDataObject = {}):
 		dattoAlertUids: outcome.dattoAlertUids,
 		haloCalls: outcome.calls,
 		factsFetched: outcome.factsFetched,
+		mapping: (outcome.mapping as IDataObject | null | undefined) ?? null,
 		attempts: outcome.attempts,
 		warnings: outcome.warnings,
 		...(outcome.failure

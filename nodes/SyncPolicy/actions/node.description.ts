@@ -81,7 +81,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getClients' },
 		default: '',
 		description:
-			'Halo client for tickets whose alert has no Client ID (site not mapped). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Catch-all Halo client for tickets whose alert no rule maps (no Client ID, no Halo datto_id or unique name match). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: { show: { operation: DECIDING_OPERATIONS } },
 	},
 	{

@@ -202,6 +202,14 @@ export const haloOptionsProperty: INodeProperties = {
 			hint: 'Agent of new tickets',
 		},
 		{
+			displayName: 'Automatic Client Mapping',
+			name: 'automaticMapping',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether alerts without a Client ID (no Mapping Store row) are mapped through Halo: the site or client whose datto_id is the Datto site UID (Halo's Datto RMM integration fills it), else the one client named like the Datto site, else the Fallback Client; the device's asset is linked too",
+		},
+		{
 			displayName: 'Closed Status Name or ID',
 			name: 'closedStatusId',
 			type: 'options',
@@ -244,8 +252,10 @@ export const haloOptionsProperty: INodeProperties = {
 			displayName: 'Outcome Name',
 			name: 'outcomeName',
 			type: 'string',
-			default: 'Private Note',
-			description: 'Outcome of the notes, closes and reopens (must exist in the tenant; Halo requires one)',
+			default: '',
+			placeholder: 'e.g. Private Note',
+			description:
+				'Outcome of the notes, closes and reopens (Halo requires one); empty: the tenant\'s note outcome ("Private Note", "Internal Note", "Note", "Update" or "Comment", else the first that does not change the status)',
 		},
 		{
 			displayName: 'Parent Link Field',
@@ -381,7 +391,7 @@ export function readWriterSettings(this: IExecuteFunctions, itemIndex: number): 
 	}
 	const refField = typeof o.externalRefField === 'string' ? o.externalRefField.trim() : 'third_party_id_string';
 	const externalRef: ExternalRefTarget = refField ? { target: 'field', field: refField } : { target: 'none' };
-	const outcomeName = typeof o.outcomeName === 'string' ? o.outcomeName.trim() : 'Private Note';
+	const outcomeName = typeof o.outcomeName === 'string' ? o.outcomeName.trim() : '';
 	return {
 		summaryTemplate: typeof o.summaryTemplate === 'string' && o.summaryTemplate ? o.summaryTemplate : DEFAULT_ALERT_SUMMARY_TEMPLATE,
 		priorityMap,
@@ -398,5 +408,6 @@ export function readWriterSettings(this: IExecuteFunctions, itemIndex: number): 
 		reopenStatusId: optionalId(o.reopenStatusId),
 		hiddenFromUser: bool(o.hiddenFromUser, true),
 		fallbackClientId: optionalId(this.getNodeParameter('fallbackClientId', itemIndex, '')),
+		automaticMapping: bool(o.automaticMapping, true),
 	};
 }

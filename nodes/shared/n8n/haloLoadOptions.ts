@@ -1,5 +1,5 @@
 /** Dropdowns: tenant-specific ids (statuses, priorities, ticket types, outcomes, teams, agents, clients, sites). */
-import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 
 import { outcomeName, haloClientFor, type HaloClient } from '../transport/halo';
 import { toNodeError } from '../transport/n8n';
@@ -109,5 +109,51 @@ export async function getSites(this: ILoadOptionsFunctions): Promise<INodeProper
 			value: s.id,
 			description: `ID ${s.id}`,
 		})),
+	);
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Resource locators ("From List" mode): search by name, at most MAX_LIST results
+
+const MAX_LIST = 200;
+
+async function search(context: ILoadOptionsFunctions, fetch: (client: HaloClient) => Promise<INodePropertyOptions[]>): Promise<INodeListSearchResult> {
+	try {
+		const results = (await fetch(await haloClientFor(context))).sort(byName);
+		return { results: results.map((r) => ({ name: r.name, value: r.value as number })) };
+	} catch (error) {
+		throw toNodeError(context.getNode(), error);
+	}
+}
+
+const filterText = (filter?: string): string | undefined => filter?.trim() || undefined;
+
+export async function searchClients(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	return await search(this, async (client) =>
+		(await client.listClients({ search: filterText(filter) }, { limit: MAX_LIST })).map((c) => ({ name: c.name || `Client ${c.id}`, value: c.id })),
+	);
+}
+
+export async function searchSites(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	return await search(this, async (client) =>
+		(await client.listSites({ search: filterText(filter) }, { limit: MAX_LIST })).map((s) => ({
+			name: s.clientsite_name || `${s.client_name ?? ''}/${s.name ?? `Site ${s.id}`}`,
+			value: s.id,
+		})),
+	);
+}
+
+export async function searchAssets(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	return await search(this, async (client) =>
+		(await client.listAssets({ search: filterText(filter) }, { limit: MAX_LIST })).map((a) => ({
+			name: `${a.inventory_number || a.key_field || `Asset ${a.id}`}${a.client_name ? ` (${a.client_name})` : ''}`,
+			value: a.id,
+		})),
+	);
+}
+
+export async function searchTickets(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	return await search(this, async (client) =>
+		(await client.listTickets({ search: filterText(filter), openOnly: true }, { limit: MAX_LIST })).map((t) => ({ name: `#${t.id} ${t.summary ?? ''}`.trim(), value: t.id })),
 	);
 }

@@ -42,7 +42,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const action = await client.addAction({
 		ticket_id: ticketId,
 		note_html: noteHtml(note, { isHtml: options.noteIsHtml === true, marker: options.addMarker !== false }),
-		...readOutcome.call(this, itemIndex),
+		...(await readOutcome.call(this, itemIndex, client)),
 		hiddenfromuser: this.getNodeParameter('hiddenFromUser', itemIndex, true) as boolean,
 		sendemail: this.getNodeParameter('sendEmail', itemIndex, false) as boolean,
 		...(newStatus !== undefined ? { new_status: newStatus } : {}),

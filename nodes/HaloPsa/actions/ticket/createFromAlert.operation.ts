@@ -16,7 +16,14 @@ import {
 } from '../../../shared/domain/haloAlertTicket';
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../../shared/domain/priority';
-import { findAlertTicket } from '../../../shared/halo';
+import {
+	createTicketForTarget,
+	findAlertTicket,
+	resolveHaloTarget,
+	targetSummary,
+	targetTicketFields,
+	type HaloTarget,
+} from '../../../shared/halo';
 import type { HaloClient } from '../../../shared/transport/halo';
 import { customFieldsFrom, jsonObject, optionalId, readPath } from '../../../shared/n8n/params';
 import { customFieldsUi } from './shared';
@@ -58,13 +65,33 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { alertSource: ['json'] } },
 	},
 	{
+		displayName: 'Client Mapping',
+		name: 'clientMapping',
+		type: 'options',
+		options: [
+			{
+				name: 'Automatic',
+				value: 'auto',
+				description:
+					"Client ID Field (a Mapping Store row) if set, else the Halo site or client whose datto_id is the Datto site UID (filled by Halo's Datto RMM integration), else the one Halo client named like the Datto site, else the Fallback Client",
+			},
+			{
+				name: 'Client ID Field Only',
+				value: 'field',
+				description: 'The Client ID Field, else the Fallback Client (no Halo lookup)',
+			},
+		],
+		default: 'auto',
+		description: 'How the Halo client and site of the alert are found. Output client.matchedBy says which rule matched.',
+	},
+	{
 		displayName: 'Client ID Field',
 		name: 'clientIdField',
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. store.value.clientId',
 		description:
-			'Path in the input item holding the Halo client ID (e.g. from a Mapping Store lookup); empty or missing → Fallback Client',
+			'Path in the input item holding the Halo client ID (e.g. from a Mapping Store lookup: an override of the automatic mapping); empty or missing → automatic mapping / Fallback Client',
 	},
 	{
 		displayName: 'Fallback Client Name or ID',
@@ -72,7 +99,8 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getClients' },
 		default: '',
-		description: 'Client used when the Client ID Field is empty or missing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description:
+			'Catch-all client for alerts no rule maps. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Site ID Field',
@@ -80,7 +108,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. store.value.siteId',
-		description: "Path in the input item holding the Halo site ID; empty or missing → the client's main site (Halo's default)",
+		description:
+			"Path in the input item holding the Halo site ID; empty or missing → the site found by the mapping, else the client's main site (Halo's default)",
 	},
 	{
 		displayName: 'Summary Template',
@@ -203,6 +232,23 @@ const properties: INodeProperties[] = [
 				default: 'Datto RMM alert',
 			},
 			{
+				displayName: 'Last Logged-In User',
+				name: 'lastLoggedInUser',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.device.lastLoggedInUser }}',
+				description: "The device's last logged-in user (e.g. CORP\\jdoe); empty → the alert's device.lastLoggedInUser",
+				displayOptions: { show: { setEndUser: [true] } },
+			},
+			{
+				displayName: 'Link the Device\'s Asset',
+				name: 'linkAsset',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to link the Halo asset of the alert's device (datto_id = Datto device UID, else a unique hostname match) to the ticket. The client's assets are listed once per Mapping Refresh interval.",
+			},
+			{
 				displayName: 'Look for an Existing Ticket First',
 				name: 'findExisting',
 				type: 'boolean',
@@ -211,11 +257,28 @@ const properties: INodeProperties[] = [
 					'Whether to search Halo for a ticket of this alert before creating one, and return it if found (output existingTicket: true). For a claim taken over from a run that died after creating its ticket (Mapping Store claim output "reclaimed"): costs 1–3 extra calls, so turn it on only for those.',
 			},
 			{
+				displayName: 'Mapping Refresh (Minutes)',
+				name: 'mappingTtlMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 60,
+				description:
+					'How long the Halo client/site index and asset lists are reused before a background refresh (alerts never wait for it)',
+			},
+			{
 				displayName: 'Max Summary Length',
 				name: 'maxSummaryLength',
 				type: 'number',
 				typeOptions: { minValue: 10 },
 				default: HALO_SUMMARY_MAX_LENGTH,
+			},
+			{
+				displayName: 'Set End User From Last Logged-In User',
+				name: 'setEndUser',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to set the ticket's end user to the Halo user of the client matching the device's last logged-in user (only when exactly one matches)",
 			},
 		],
 	},
@@ -250,7 +313,9 @@ function idFromField(this: IExecuteFunctions, item: IDataObject, path: string, l
  * POST /Tickets for a Datto RMM alert: one call. After an ambiguous failure (500/504/timeout) the client calls
  * `recover`, which searches Halo for a ticket of this alert (verified client-side), so a retry never duplicates it.
  * With "Look for an Existing Ticket First" the search runs before the create, and a found ticket is returned instead.
- * Output: `{ ticketId, existingTicket, alertUid, dedupeKey, clientId, siteId, priorityId, priorityMapped, summary,
+ * The client, site and asset come from the automatic mapping (shared/halo/mapping.ts; no Halo call in steady state).
+ * Output: `{ ticketId, existingTicket, alertUid, dedupeKey, clientId, siteId, client: { id, name, siteId, siteName,
+ * matchedBy, reason, notes }, asset: { id, name, matchedBy, reason }, user?, priorityId, priorityMapped, summary,
  * ticket, alert }`.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject> {
@@ -262,15 +327,56 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
 	}
 
-	const clientId =
-		idFromField.call(this, item, this.getNodeParameter('clientIdField', itemIndex, '') as string, 'Client ID Field', itemIndex) ??
-		optionalId(this.getNodeParameter('fallbackClientId', itemIndex, ''));
-	if (clientId === undefined) {
-		throw new NodeOperationError(this.getNode(), 'No Halo client for this alert: set the Client ID Field or a Fallback Client', {
-			itemIndex,
-		});
+	const tableClientId = idFromField.call(this, item, this.getNodeParameter('clientIdField', itemIndex, '') as string, 'Client ID Field', itemIndex);
+	const fallbackClientId = optionalId(this.getNodeParameter('fallbackClientId', itemIndex, ''));
+	const fieldSiteId = idFromField.call(this, item, this.getNodeParameter('siteIdField', itemIndex, '') as string, 'Site ID Field', itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const automatic = (this.getNodeParameter('clientMapping', itemIndex, 'auto') as string) !== 'field';
+	const device = (alert.device ?? {}) as { uid?: string | null; hostname?: string | null; lastLoggedInUser?: unknown };
+	const lastLoggedInUser =
+		typeof options.lastLoggedInUser === 'string' && options.lastLoggedInUser.trim() ? options.lastLoggedInUser : device.lastLoggedInUser;
+
+	let target: HaloTarget;
+	if (automatic) {
+		const minutes = typeof options.mappingTtlMinutes === 'number' && options.mappingTtlMinutes > 0 ? options.mappingTtlMinutes : 60;
+		target = await resolveHaloTarget(
+			client,
+			{
+				site: { uid: alert.site?.uid, name: alert.site?.name },
+				device: { uid: device.uid, hostname: device.hostname, lastLoggedInUser: typeof lastLoggedInUser === 'string' ? lastLoggedInUser : null },
+				table: tableClientId === undefined ? null : { clientId: tableClientId, siteId: fieldSiteId ?? null, by: 'Client ID Field' },
+				catchAllClientId: fallbackClientId ?? null,
+				asset: options.linkAsset !== false,
+				endUser: options.setEndUser === true,
+			},
+			{ ttlMs: minutes * 60_000 },
+		);
+	} else {
+		const clientId = tableClientId ?? fallbackClientId ?? null;
+		target = {
+			client: {
+				matchedBy: tableClientId !== undefined ? 'table' : clientId !== null ? 'catchAll' : 'none',
+				clientId,
+				clientName: null,
+				siteId: fieldSiteId ?? null,
+				siteName: null,
+				reason: tableClientId !== undefined ? 'Client ID Field' : 'Fallback Client (automatic mapping off)',
+				notes: [],
+			},
+			asset: null,
+			user: null,
+		};
 	}
-	const siteId = idFromField.call(this, item, this.getNodeParameter('siteIdField', itemIndex, '') as string, 'Site ID Field', itemIndex);
+	const clientId = target.client.clientId ?? undefined;
+	if (clientId === undefined) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`No Halo client for this alert: ${target.client.reason}. Set a Fallback Client (catch-all), or map the site (Client ID Field)`,
+			{ itemIndex },
+		);
+	}
+	const targetFields = targetTicketFields(target);
+	const siteId = fieldSiteId ?? (target.client.siteId ?? undefined);
 
 	let priorityMap;
 	try {
@@ -287,7 +393,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 				? { target: 'customField', name: this.getNodeParameter('externalRefCustomField', itemIndex, 'CFDattoAlertUID') as string }
 				: { target: 'none' };
 	const ticketFields = this.getNodeParameter('ticketFields', itemIndex, {}) as IDataObject;
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 
 	const built = buildAlertTicket(alert, {
 		summaryTemplate: this.getNodeParameter('summaryTemplate', itemIndex, DEFAULT_ALERT_SUMMARY_TEMPLATE) as string,
@@ -300,7 +405,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		teamId: optionalId(ticketFields.teamId),
 		agentId: optionalId(ticketFields.agentId),
 		statusId: optionalId(ticketFields.statusId),
-		userId: optionalId(ticketFields.userId),
+		userId: optionalId(ticketFields.userId) ?? (targetFields.user_id as number | undefined),
 		customFields: customFieldsFrom(this.getNodeParameter('customFieldsUi', itemIndex, {})),
 		externalRef,
 		extraFields: jsonObject.call(this, ticketFields.additionalJson, 'Other Fields (JSON)', itemIndex),
@@ -308,10 +413,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		marker: options.addMarker !== false,
 	});
 
+	if (targetFields.assets && built.fields.assets === undefined) built.fields.assets = targetFields.assets;
 	const findExisting = async () => await findAlertTicket(client, alert.alertUid, built.summary, clientId, externalRef);
 	// A reclaimed claim: the run that died may have created the ticket before it could store the link.
 	const existing = options.findExisting === true ? await findExisting() : undefined;
-	const ticket = existing ?? (await client.createTicket(built.fields, { recover: findExisting }));
+	const ticket = existing ?? (await createTicketForTarget(client, built.fields, target, { recover: findExisting }));
+	const mapping = targetSummary(target);
 
 	return {
 		ticketId: ticket.id,
@@ -320,6 +427,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		dedupeKey: alert.dedupeKey ?? null,
 		clientId,
 		siteId: siteId ?? (typeof ticket.site_id === 'number' ? ticket.site_id : null),
+		client: mapping.client as IDataObject,
+		asset: (mapping.asset as IDataObject | null) ?? { id: null, matchedBy: 'none', reason: 'asset linking is off' },
+		...(mapping.user ? { user: mapping.user as IDataObject } : {}),
 		priorityId: built.priorityId ?? null,
 		priorityMapped: built.priorityMapped,
 		summary: built.summary,

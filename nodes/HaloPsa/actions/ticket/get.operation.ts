@@ -3,11 +3,10 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import { newestFirst } from '../../../shared/halo';
 import type { HaloClient } from '../../../shared/transport/halo';
-import { requiredId } from '../../../shared/n8n/params';
-import { ticketIdField } from './shared';
+import { idLocator, locatorId } from '../../../shared/n8n/params';
 
 const properties: INodeProperties[] = [
-	ticketIdField,
+	idLocator('ticketId', 'Ticket', 'searchTickets', { description: 'The Halo ticket (the list shows open tickets; any ticket by ID)' }),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -53,7 +52,7 @@ export const description = updateDisplayOptions({ show: { resource: ['ticket'], 
 
 /** GET /Tickets/{id} (+ GET /Actions). Output: the ticket (dates as ISO), with `actions` when asked. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject> {
-	const ticketId = requiredId.call(this, 'ticketId', itemIndex, 'Ticket ID');
+	const ticketId = locatorId.call(this, 'ticketId', itemIndex, 'Ticket ID');
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const ticket = await client.getTicket(ticketId, {
 		includeDetails: options.includeDetails === true,

@@ -33,6 +33,12 @@ export const outcomeFields: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
+				name: 'Auto',
+				value: 'auto',
+				description:
+					'The tenant\'s note outcome: "Private Note", "Internal Note", "Note", "Update" or "Comment" (the first that exists), else the first outcome that does not change the status; one GET /Outcome per 10 minutes',
+			},
+			{
 				name: 'By Name',
 				value: 'name',
 				description: 'Send the outcome name (no lookup call), e.g. "Private Note"',
@@ -43,8 +49,8 @@ export const outcomeFields: INodeProperties[] = [
 				description: "Pick one of the tenant's outcomes (or give its ID with an expression)",
 			},
 		],
-		default: 'name',
-		description: 'Halo requires an outcome on every action ("An Outcome must be entered for this Action")',
+		default: 'auto',
+		description: 'Halo requires an outcome on every action ("An Outcome must be entered for this Action"); outcome names differ per tenant'
 	},
 	{
 		displayName: 'Outcome Name',

@@ -35,7 +35,7 @@ export async function statusChange(
 		{
 			ticket_id: ticketId,
 			note_html: noteHtml(note, { isHtml: options.noteIsHtml === true, marker: options.addMarker !== false }),
-			...readOutcome.call(this, itemIndex),
+			...(await readOutcome.call(this, itemIndex, client)),
 			hiddenfromuser: this.getNodeParameter('hiddenFromUser', itemIndex, true) as boolean,
 			sendemail: this.getNodeParameter('sendEmail', itemIndex, false) as boolean,
 			new_status: statusId,

@@ -11,7 +11,18 @@ import { textToHtml } from '../../domain/html';
 import { mapPriority, type PriorityMap } from '../../domain/priority';
 import type { DattoClient } from '../../transport/datto';
 import type { HaloAction, HaloClient, HaloTicketFields } from '../../transport/halo';
-import { autoClosedStatus, autoReopenStatus, findAlertTicket, newestFirst } from '../../halo';
+import {
+	autoClosedStatus,
+	autoNoteOutcome,
+	autoReopenStatus,
+	createTicketForTarget,
+	findAlertTicket,
+	newestFirst,
+	resolveHaloTarget,
+	targetSummary,
+	targetTicketFields,
+	type HaloTarget,
+} from '../../halo';
 import { noteHtml, optionalId } from '../../domain/values';
 import type { CreateParentAction, CreateTicketAction, PolicyWriter } from './steps';
 
@@ -36,29 +47,91 @@ export interface HaloWriterSettings {
 	parentField: string;
 	/** Any other Halo ticket fields for created tickets (parents too). */
 	extraFields: Record<string, unknown>;
-	/** `{ outcome }` by name or `{ outcome_id }` (Halo rejects actions without one). */
+	/** `{ outcome }` by name or `{ outcome_id }` (Halo rejects actions without one); empty: the tenant's note outcome. */
 	outcome: { outcome?: string; outcome_id?: number };
 	/** Closed / reopen status ids; undefined = chosen by name (one cached GET /Status per 10 minutes). */
 	closedStatusId?: number;
 	reopenStatusId?: number;
 	hiddenFromUser: boolean;
-	/** Client for tickets whose alert has none (no site → client mapping). */
+	/** Client for tickets whose alert has none (no site → client mapping): the catch-all. */
 	fallbackClientId?: number;
+	/**
+	 * Automatic mapping (shared/halo/mapping.ts) for alerts without a table client: Halo datto_id on sites and
+	 * clients, then a unique client name, then the catch-all; plus the device's asset. Default true.
+	 */
+	automaticMapping?: boolean;
+	/** Link the device's Halo asset (default true, with automatic mapping). */
+	linkAsset?: boolean;
+	/** Set the end user from the device's last logged-in user (default false). */
+	setEndUser?: boolean;
+	/** Lifetime of the cached index and asset lists (default 60 min). */
+	mappingTtlMs?: number;
 }
 
 export class HaloPolicyWriter implements PolicyWriter {
+	/** Where the tickets of this run's alerts went (alertUid → targetSummary), for the decision output. */
+	private readonly mappings = new Map<string, Record<string, unknown>>();
+
 	constructor(
 		private readonly halo: HaloClient,
 		private readonly settings: HaloWriterSettings,
 		private readonly datto: DattoClient | null = null,
 	) {}
 
-	private clientIdOf(clientId: string | null, what: string): number {
-		const id = optionalId(clientId) ?? this.settings.fallbackClientId;
-		if (id === undefined) {
-			throw new PolicyWriteError(`No Halo client for ${what}: map the site to a client ("Client ID") or set a Fallback Client`);
+	/** The client/site/asset a ticket of this alert was created for, with the rule that matched. */
+	mappingFor(alertUid: string | null): Record<string, unknown> | null {
+		return alertUid === null ? null : (this.mappings.get(alertUid) ?? null);
+	}
+
+	/** Table client (the decide input) → else the automatic mapping → else the catch-all; throws when none. */
+	private async targetOf(
+		clientId: string | null,
+		site: { uid: string | null; name: string | null },
+		device: { uid?: string | null; hostname?: string | null; lastLoggedInUser?: string | null } | null,
+		what: string,
+	): Promise<HaloTarget> {
+		const s = this.settings;
+		const table = optionalId(clientId);
+		let target: HaloTarget;
+		if (s.automaticMapping === false) {
+			const id = table ?? s.fallbackClientId ?? null;
+			target = {
+				client: {
+					matchedBy: table !== undefined ? 'table' : id !== null ? 'catchAll' : 'none',
+					clientId: id,
+					clientName: null,
+					siteId: null,
+					siteName: null,
+					reason: table !== undefined ? 'client from the Mapping Store' : 'Fallback Client (automatic mapping off)',
+					notes: [],
+				},
+				asset: null,
+				user: null,
+			};
+		} else {
+			target = await resolveHaloTarget(
+				this.halo,
+				{
+					site,
+					device,
+					table: table === undefined ? null : { clientId: table, by: 'Mapping Store' },
+					catchAllClientId: s.fallbackClientId ?? null,
+					asset: device !== null && s.linkAsset !== false,
+					endUser: device !== null && s.setEndUser === true,
+				},
+				{ ttlMs: s.mappingTtlMs },
+			);
 		}
-		return id;
+		if (target.client.clientId === null) {
+			throw new PolicyWriteError(`No Halo client for ${what}: ${target.client.reason}. Set a Fallback Client (catch-all) or map the site`);
+		}
+		return target;
+	}
+
+	private async outcome(): Promise<{ outcome?: string; outcome_id?: number }> {
+		const o = this.settings.outcome;
+		if (o.outcome || o.outcome_id) return o;
+		return { outcome_id: (await autoNoteOutcome(this.halo)).id };
 	}
 
 	private commonFields(): Record<string, unknown> {
@@ -73,12 +146,17 @@ export class HaloPolicyWriter implements PolicyWriter {
 
 	async createTicket(action: CreateTicketAction, parentId: number | null): Promise<number> {
 		const s = this.settings;
-		const clientId = this.clientIdOf(action.clientId, `alert ${action.alert.alertUid}`);
+		const device = action.alert.device as { uid: string | null; hostname: string | null; lastLoggedInUser?: string | null };
+		const target = await this.targetOf(action.clientId, action.alert.site, device, `alert ${action.alert.alertUid}`);
+		const clientId = target.client.clientId as number;
+		const targetFields = targetTicketFields(target);
 		const alert = { ...action.alert, priority: action.priority } as AlertInput;
 		const extra = { ...s.extraFields, ...(parentId !== null && s.parentField ? { [s.parentField]: parentId } : {}) };
 		const built = buildAlertTicket(alert, {
 			summaryTemplate: s.summaryTemplate,
 			clientId,
+			siteId: targetFields.site_id as number | undefined,
+			userId: targetFields.user_id as number | undefined,
 			priorityMap: s.priorityMap,
 			defaultPriorityId: s.defaultPriorityId,
 			ticketTypeId: s.ticketTypeId,
@@ -89,15 +167,18 @@ export class HaloPolicyWriter implements PolicyWriter {
 			extraFields: extra,
 			marker: true,
 		});
-		const ticket = await this.halo.createTicket(built.fields, {
+		if (targetFields.assets) built.fields.assets = targetFields.assets;
+		const ticket = await createTicketForTarget(this.halo, built.fields, target, {
 			recover: async () => await findAlertTicket(this.halo, alert.alertUid, built.summary, clientId, s.externalRef),
 		});
+		this.mappings.set(alert.alertUid, targetSummary(target));
 		return ticket.id;
 	}
 
 	async createParent(action: CreateParentAction): Promise<number> {
 		const s = this.settings;
-		const clientId = this.clientIdOf(action.clientId, `the storm at site ${action.siteName ?? action.siteUid}`);
+		const target = await this.targetOf(action.clientId, { uid: action.siteUid, name: action.siteName }, null, `the storm at site ${action.siteName ?? action.siteUid}`);
+		const clientId = target.client.clientId as number;
 		const priorityId = mapPriority(action.priority, s.priorityMap, s.defaultPriorityId);
 		const fields: HaloTicketFields = {
 			...this.commonFields(),
@@ -105,6 +186,7 @@ export class HaloPolicyWriter implements PolicyWriter {
 			summary: toSummary(action.summary),
 			details_html: `<p>${textToHtml(action.text)}</p>${haloMarkerHtml('Created by n8n for a Datto RMM alert storm')}`,
 			client_id: clientId,
+			...(target.client.siteId !== null ? { site_id: target.client.siteId } : {}),
 			...(priorityId > 0 ? { priority_id: priorityId } : {}),
 		};
 		const ticket = await this.halo.createTicket(fields);
@@ -124,7 +206,7 @@ export class HaloPolicyWriter implements PolicyWriter {
 			{
 				ticket_id: ticketId,
 				note_html: noteHtml(text, { marker: true }),
-				...this.settings.outcome,
+				...(await this.outcome()),
 				hiddenfromuser: this.settings.hiddenFromUser,
 				sendemail: false,
 				...(newStatus !== undefined ? { new_status: newStatus } : {}),

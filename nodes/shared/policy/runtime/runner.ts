@@ -105,6 +105,8 @@ export interface PolicyRunOutcome {
 	factsFetched: number[];
 	/** Datto alerts to resolve that were left to the workflow (no Datto credential). */
 	dattoAlertUids: string[];
+	/** Where a ticket created by this run went: `{ client: { id, matchedBy, reason, … }, asset: { … } }` (null otherwise). */
+	mapping?: Record<string, unknown> | null;
 	failure: PolicyRunFailure | null;
 }
 
@@ -306,6 +308,7 @@ export async function runPolicyEvent(event: PolicyEvent, options: PolicyRunOptio
 			attempts: attempt,
 			factsFetched,
 			dattoAlertUids,
+			mapping: created.ticket !== undefined ? (options.writer?.mappingFor?.(result.subject.alertUid) ?? null) : null,
 			failure: null,
 		};
 	}

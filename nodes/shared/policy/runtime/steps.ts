@@ -17,6 +17,8 @@ export interface PolicyWriter {
 	createTicket(action: CreateTicketAction, parentId: number | null): Promise<number>;
 	/** POST /Tickets for a storm parent. Returns the ticket id. */
 	createParent(action: CreateParentAction): Promise<number>;
+	/** Where the ticket of this alert was created (client/site/asset and the rules that matched), if the writer knows. */
+	mappingFor?(alertUid: string | null): Record<string, unknown> | null;
 	/** One Halo action on a ticket: a note, optionally moving the ticket to the closed or reopen status. */
 	addAction(ticketId: number, note: string | null, status: 'close' | 'reopen' | null): Promise<void>;
 	/** Links an existing ticket to a storm parent. */
