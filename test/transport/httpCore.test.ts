@@ -124,6 +124,22 @@ describe('redactSecrets', () => {
 		expect(out).not.toContain('hunter22');
 		expect(out).toContain('x=1');
 	});
+
+	it('removes JSON-escaped echoes of a secret (once and twice escaped), which the verbatim match misses', () => {
+		const secret = 'p"a\\ss\\word-with-quote';
+		const once = JSON.stringify(secret).slice(1, -1);
+		const twice = JSON.stringify(once).slice(1, -1);
+		const text = `{"error":"invalid_client","detail":"client ${once} rejected","log":"${twice}"}`;
+		expect(text).not.toContain(secret);
+		const out = redactSecrets(text, [secret]);
+		expect(out).toBe('{"error":"invalid_client","detail":"client *** rejected","log":"***"}');
+	});
+
+	it('removes a truncated echo (the first 8 or more characters of a secret), keeps shorter coincidences', () => {
+		const secret = 'Zq8v3LmN1pR7sT0w';
+		const out = redactSecrets(`client_id x: secret starting ${secret.slice(0, 11)}… is wrong; ${secret.slice(0, 7)} is not enough`, [secret]);
+		expect(out).toBe(`client_id x: secret starting ***… is wrong; ${secret.slice(0, 7)} is not enough`);
+	});
 });
 
 describe('retry helpers', () => {

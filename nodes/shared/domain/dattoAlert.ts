@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DattoPriority, normaliseDattoPriority } from './priority';
+import { DEFAULT_MAX_DEPTH, WebhookLimitError, checkBodySize, checkJsonText, checkParsedShape } from './webhookLimits';
 
 export type AlertEvent = 'triggered' | 'resolved';
 
@@ -115,15 +116,28 @@ export function toIsoTimestamp(value: unknown): string | undefined {
  * form-encoded text, or JSON broken by unescaped quotes in [alert_message] (fields recovered by pattern).
  */
 export function parseWebhookPayload(body: unknown, maxBytes = 256 * 1024): Record<string, unknown> {
+	try {
+		return parsePayload(body, maxBytes);
+	} catch (error) {
+		if (error instanceof WebhookLimitError) throw new AlertInputError(error.message, error.status);
+		throw error;
+	}
+}
+
+function parsePayload(body: unknown, maxBytes: number): Record<string, unknown> {
+	// Datto sends one flat object: the array length is not limited here, an array is refused below by name.
+	const limits = { maxBytes, maxDepth: MAX_NESTING_DEPTH, maxBatch: Number.POSITIVE_INFINITY };
 	let value: unknown = body;
 	if (Buffer.isBuffer(value)) value = value.toString('utf8');
 	for (let depth = 0; typeof value === 'string' && depth < 3; depth++) {
 		const text = value;
-		if (Buffer.byteLength(text) > maxBytes) throw new AlertInputError(`Body too large: ${Buffer.byteLength(text)} bytes (limit ${maxBytes})`, 413);
+		checkBodySize(Buffer.byteLength(text), maxBytes);
 		const trimmed = text.trim();
 		if (trimmed === '') throw new AlertInputError('Empty body: expected a JSON object with alertUid');
 		// A top-level JSON scalar (42, true, null) is JSON too: parse it so the error below names its type.
 		if (trimmed.startsWith('{') || trimmed.startsWith('"') || trimmed.startsWith('[') || /^(true|false|null|-?\d[\d.eE+-]*)$/.test(trimmed)) {
+			// Depth before parsing: a 20,000-deep body is refused without building it.
+			checkJsonText(trimmed, limits);
 			try {
 				value = JSON.parse(trimmed);
 				continue;
@@ -132,7 +146,7 @@ export function parseWebhookPayload(body: unknown, maxBytes = 256 * 1024): Recor
 				throw new AlertInputError('Body is not valid JSON');
 			}
 		}
-		if (/^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$/.test(trimmed)) {
+		if (isFormEncoded(trimmed)) {
 			value = Object.fromEntries(new URLSearchParams(trimmed));
 			continue;
 		}
@@ -141,29 +155,22 @@ export function parseWebhookPayload(body: unknown, maxBytes = 256 * 1024): Recor
 	if (value === undefined || value === null) throw new AlertInputError('Empty body: expected a JSON object with alertUid');
 	if (Array.isArray(value)) throw new AlertInputError('Body is a JSON array: expected one JSON object per alert');
 	if (typeof value !== 'object') throw new AlertInputError(`Body is a JSON ${typeof value}: expected a JSON object with alertUid`);
-	if (nestingDepth(value, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
-		throw new AlertInputError(`Body is nested deeper than ${MAX_NESTING_DEPTH} levels: expected a flat JSON object with alertUid`);
-	}
+	checkParsedShape(value, limits);
 	if (Buffer.byteLength(JSON.stringify(value)) > maxBytes) throw new AlertInputError(`Body too large (limit ${maxBytes} bytes)`, 413);
 	return value as Record<string, unknown>;
 }
 
-/** Datto's bodies are flat; anything deeper than this is refused before n8n has to store it. */
-export const MAX_NESTING_DEPTH = 32;
-
-/** Depth of nested objects/arrays, counted without recursion and stopping once past `stopAfter`. */
-function nestingDepth(value: unknown, stopAfter: number): number {
-	let deepest = 0;
-	const stack: Array<[unknown, number]> = [[value, 1]];
-	while (stack.length) {
-		const [node, depth] = stack.pop()!;
-		if (node === null || typeof node !== 'object') continue;
-		deepest = Math.max(deepest, depth);
-		if (deepest > stopAfter) return deepest;
-		for (const child of Object.values(node as Record<string, unknown>)) stack.push([child, depth + 1]);
+/** `key=value&key=value` (what a form post sends); one pass over the `&`-separated pairs. */
+function isFormEncoded(text: string): boolean {
+	for (const pair of text.split('&')) {
+		const eq = pair.indexOf('=');
+		if (eq <= 0 || /[\s=]/.test(pair.slice(0, eq))) return false;
 	}
-	return deepest;
+	return true;
 }
+
+/** Datto's bodies are flat; anything deeper than this is refused before n8n has to store it. */
+export const MAX_NESTING_DEPTH = DEFAULT_MAX_DEPTH;
 
 /** Control characters or unpaired UTF-16 surrogates: never part of a Datto alert UID. */
 function hasInvalidUidCharacters(text: string): boolean {
@@ -179,20 +186,111 @@ function hasInvalidUidCharacters(text: string): boolean {
 	return false;
 }
 
-/** Extracts "key": "value" pairs from JSON that does not parse (Datto may not escape quotes in substitutions). */
+const isWhitespace = (code: number): boolean =>
+	code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c || code === 0xa0 || code === 0xfeff || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x3000 || code === 0x1680 || code === 0x202f || code === 0x205f;
+const isIdentStart = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+const isIdentPart = (code: number): boolean => isIdentStart(code) || (code >= 48 && code <= 57);
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function skipWhitespace(text: string, at: number): number {
+	while (at < text.length && isWhitespace(text.charCodeAt(at))) at++;
+	return at;
+}
+
+/**
+ * The keys of a broken JSON text: every `"identifier" :` with its position. One left-to-right pass: an identifier
+ * holds no quote, so each character is read by at most one candidate and the scan is linear in the text length
+ * (the regular expression it replaces backtracked over whitespace runs: 256 KB took about a minute).
+ */
+function keysOf(text: string): Map<number, { key: string; valueAt: number }> {
+	const keys = new Map<number, { key: string; valueAt: number }>();
+	for (let i = text.indexOf('"'); i >= 0 && i < text.length; i = text.indexOf('"', i + 1)) {
+		let j = i + 1;
+		if (!isIdentStart(text.charCodeAt(j))) continue;
+		while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
+		if (text.charCodeAt(j) !== QUOTE) continue;
+		const colon = skipWhitespace(text, j + 1);
+		if (text.charCodeAt(colon) === 0x3a) keys.set(i, { key: text.slice(i + 1, j), valueAt: skipWhitespace(text, colon + 1) });
+		i = j - 1;
+	}
+	return keys;
+}
+
+/** End of a JSON string literal whose opening quote is at `at` (index after the closing quote), or -1. */
+function stringEnd(text: string, at: number): number {
+	for (let i = at + 1; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code === BACKSLASH) i++;
+		else if (code === QUOTE) return i + 1;
+	}
+	return -1;
+}
+
+/** End of a `true`/`false`/`null`/number literal at `at`, or -1. */
+function literalEnd(text: string, at: number): number {
+	for (const word of ['true', 'false', 'null']) if (text.startsWith(word, at)) return at + word.length;
+	let i = at;
+	if (text.charCodeAt(i) === 0x2d) i++;
+	const digits = i;
+	while (isDigit(text.charCodeAt(i))) i++;
+	if (i === digits) return -1;
+	if (text.charCodeAt(i) === 0x2e && isDigit(text.charCodeAt(i + 1))) {
+		i++;
+		while (isDigit(text.charCodeAt(i))) i++;
+	}
+	return i;
+}
+
+/** Whether a value ending at `at` is followed by `, "key":` or `}` (whitespace allowed around). */
+function endsValue(text: string, at: number, keys: Map<number, unknown>): boolean {
+	const next = skipWhitespace(text, at);
+	if (text.charCodeAt(next) === 0x7d) return true;
+	return text.charCodeAt(next) === 0x2c && keys.has(skipWhitespace(text, next + 1));
+}
+
+/**
+ * Extracts "key": "value" pairs from JSON that does not parse (Datto may not escape quotes in substitutions).
+ * Linear in the body's length: every step is a single forward scan (see keysOf).
+ */
 function recoverBrokenJson(text: string): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
-	const pair = /"([A-Za-z_][\w]*)"\s*:\s*("((?:[^"\\]|\\.)*)"|true|false|null|-?\d+(?:\.\d+)?)\s*(?=,\s*"[A-Za-z_]\w*"\s*:|\s*})/g;
-	let match: RegExpExecArray | null;
-	while ((match = pair.exec(text))) {
-		out[match[1]] = match[3] !== undefined ? match[3].replace(/\\"/g, '"').replace(/\\\\/g, '\\') : JSON.parse(match[2]);
+	const keys = keysOf(text);
+	let consumed = 0;
+	for (const [at, { key, valueAt }] of keys) {
+		if (at < consumed) continue;
+		const quoted = text.charCodeAt(valueAt) === QUOTE;
+		const end = quoted ? stringEnd(text, valueAt) : literalEnd(text, valueAt);
+		if (end < 0 || !endsValue(text, end, keys)) continue;
+		const raw = text.slice(valueAt, end);
+		out[key] = quoted ? raw.slice(1, -1).replace(/\\"/g, '"').replace(/\\\\/g, '\\') : JSON.parse(raw);
+		consumed = end;
 	}
-	// The message is the usual culprit: take everything between its key and the next known key.
-	const message = /"(alertMessage|alert_message|message)"\s*:\s*"([\s\S]*?)"\s*,\s*"[A-Za-z_]\w*"\s*:/.exec(text);
-	if (message) out[message[1]] = message[2];
+	// The message is the usual culprit: take everything between its key and the first quote followed by `, "key":`.
+	for (const [, { key, valueAt }] of keys) {
+		if (key !== 'alertMessage' && key !== 'alert_message' && key !== 'message') continue;
+		if (text.charCodeAt(valueAt) !== QUOTE) continue;
+		const close = messageClose(text, valueAt + 1, keys);
+		if (close >= 0) out[key] = text.slice(valueAt + 1, close);
+		break;
+	}
 	if (Object.keys(out).length === 0) throw new AlertInputError('Body is not valid JSON and no fields could be recovered');
 	out.__recoveredFromInvalidJson = true;
 	return out;
+}
+
+/** The first quote at or after `from` that is followed by `, "key":`, or -1 (one forward pass). */
+function messageClose(text: string, from: number, keys: Map<number, unknown>): number {
+	for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) {
+		const comma = skipWhitespace(text, i + 1);
+		if (text.charCodeAt(comma) !== 0x2c) continue;
+		const next = skipWhitespace(text, comma + 1);
+		if (keys.has(next)) return i;
+		// No quote lies inside the whitespace skipped, so the next candidate starts at or after `next`.
+		i = next - 1;
+	}
+	return -1;
 }
 
 function eventFrom(body: Record<string, unknown>): AlertEvent {

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { haloDateToIso } from './haloDates';
 import { hasHaloMarker } from './haloMarker';
 import { isClosedName } from './haloStatus';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_DEPTH, checkJsonText, checkParsedShape, type WebhookLimits } from './webhookLimits';
 
 export const HALO_TICKET_EVENT_TYPES = ['new', 'statusChanged', 'closed', 'updated'] as const;
 export type HaloTicketEventType = (typeof HALO_TICKET_EVENT_TYPES)[number];
@@ -152,13 +153,23 @@ function looksLikeEnvelope(body: Obj): boolean {
 	return ENVELOPE_KEYS.some((k) => get(body, k) !== undefined);
 }
 
-/** The JSON body as a list of elements: parses text (also JSON encoded twice), unwraps arrays. */
-export function parseHaloWebhookBody(body: unknown): unknown[] {
+/** HaloPSA deliveries larger than this are refused (413) unless the trigger is configured otherwise. */
+export const DEFAULT_HALO_MAX_BYTES = 1024 * 1024;
+
+export const DEFAULT_HALO_LIMITS: WebhookLimits = { maxBytes: DEFAULT_HALO_MAX_BYTES, maxDepth: DEFAULT_MAX_DEPTH, maxBatch: DEFAULT_MAX_BATCH };
+
+/**
+ * The JSON body as a list of elements: parses text (also JSON encoded twice), unwraps arrays. Limits first:
+ * size, nesting depth and batch length are checked on the text before JSON.parse (or on the value n8n parsed),
+ * so an oversized or 20,000-deep body is refused (WebhookLimitError: 413 / 400) before anything is built from it.
+ */
+export function parseHaloWebhookBody(body: unknown, limits: WebhookLimits = DEFAULT_HALO_LIMITS): unknown[] {
 	let value: unknown = body;
 	if (Buffer.isBuffer(value)) value = value.toString('utf8');
 	for (let depth = 0; typeof value === 'string' && depth < 3; depth++) {
 		const text = value.replace(/^\uFEFF/, '').trim();
 		if (text === '') throw new HaloEventInputError('The request body is empty');
+		checkJsonText(text, limits);
 		try {
 			value = JSON.parse(text);
 		} catch (error) {
@@ -166,6 +177,7 @@ export function parseHaloWebhookBody(body: unknown): unknown[] {
 		}
 	}
 	if (value === undefined || value === null) throw new HaloEventInputError('The request body is empty');
+	checkParsedShape(value, limits);
 	if (Array.isArray(value)) {
 		if (value.length === 0) throw new HaloEventInputError('The request body is an empty array');
 		return value;
@@ -354,8 +366,8 @@ export interface HaloWebhookParseResult {
  * Parses a whole webhook body (object, batch array, JSON text). Throws HaloEventInputError when the body is not
  * JSON or no element is a ticket event; otherwise returns the events and the rejected elements.
  */
-export function normaliseHaloWebhookBody(body: unknown, options: HaloEventOptions = {}): HaloWebhookParseResult {
-	const elements = parseHaloWebhookBody(body);
+export function normaliseHaloWebhookBody(body: unknown, options: HaloEventOptions = {}, limits: WebhookLimits = DEFAULT_HALO_LIMITS): HaloWebhookParseResult {
+	const elements = parseHaloWebhookBody(body, limits);
 	const events: HaloTicketEvent[] = [];
 	const rejected: HaloWebhookParseResult['rejected'] = [];
 	elements.forEach((element, index) => {

@@ -10,3 +10,22 @@ export function escapeHtml(value: unknown): string {
 export function textToHtml(value: unknown): string {
 	return escapeHtml(value).replace(/\r\n|\r|\n/g, '<br>');
 }
+
+/**
+ * Text of an HTML fragment: every `<…>` tag becomes a space. Linear: one forward scan with indexOf, where the
+ * regular expression `/<[^>]*>/g` rescans to the end of the text from every unclosed `<` (50 KB of "<" took 3 s).
+ * A `<` that is never closed is kept as text.
+ */
+export function stripTags(html: string): string {
+	let out = '';
+	let from = 0;
+	for (;;) {
+		const open = html.indexOf('<', from);
+		if (open < 0) break;
+		const close = html.indexOf('>', open + 1);
+		if (close < 0) break;
+		out += `${html.slice(from, open)} `;
+		from = close + 1;
+	}
+	return out + html.slice(from);
+}

@@ -1,4 +1,6 @@
 /** Halo error bodies → one readable message (pure; shared by the client and the credential). */
+import { stripTags } from '../../domain/html';
+
 const STATUS_TEXT: Record<number, string> = {
 	400: 'Bad Request',
 	401: 'Unauthorized',
@@ -13,6 +15,9 @@ const STATUS_TEXT: Record<number, string> = {
 	504: 'Gateway Timeout',
 };
 
+/** Only the head of a long error body is read (the message is clipped to 500 characters anyway). */
+const MAX_SCANNED = 64 * 1024;
+
 const clip = (text: string, max = 500): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /**
@@ -24,7 +29,9 @@ export function haloErrorMessage(status: number, body: unknown): string {
 	const fallback = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
 	if (body === undefined || body === null) return fallback;
 	if (typeof body === 'string') {
-		const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+		const text = stripTags(body.length > MAX_SCANNED ? body.slice(0, MAX_SCANNED) : body)
+			.replace(/\s+/g, ' ')
+			.trim();
 		return text ? clip(text) : fallback;
 	}
 	if (Array.isArray(body)) return body.length ? haloErrorMessage(status, body[0]) : fallback;
