@@ -5,9 +5,10 @@
 #   economy     Halo / Datto calls per alert lifecycle and token requests per token lifetime, real n8n
 #   throughput  shipped alert workflow vs bare Webhook → Respond, same n8n, interleaved rounds
 #   storm       500 alerts in 60 s against Halo's 300 requests / 5 minutes (about 7 minutes)
+#   adversarial adversarial bodies up to the size limit through both triggers' parsers, worst time (in process, seconds)
 #
 # Environment:
-#   BENCH_ONLY="economy storm"   run only these (default: store economy throughput storm)
+#   BENCH_ONLY="economy storm"   run only these (default: store economy throughput storm adversarial)
 #   BENCH_QUICK=1                CI-sized variants: storm 60 alerts / 10 s against 30 per 30 s (results in
 #                                storm-quick.json), 2 throughput rounds of 100, 3 lifecycles of each kind with 20-second
 #                                tokens, store at 20k records. A few minutes in all.
@@ -20,7 +21,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-only=${BENCH_ONLY:-store economy throughput storm}
+only=${BENCH_ONLY:-store economy throughput storm adversarial}
 say() { echo "[bench] $*" >&2; }
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
@@ -43,7 +44,7 @@ failed=()
 for name in $only; do
 	case "$name" in
 		store) cmd=(node dist/bench/store.bench.js "$store_records") ;;
-		economy | throughput | storm) cmd=(node "dist/bench/$name.bench.js") ;;
+		economy | throughput | storm | adversarial) cmd=(node "dist/bench/$name.bench.js") ;;
 		*) say "unknown benchmark $name" && exit 2 ;;
 	esac
 	say "==> $name: ${cmd[*]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -120,6 +120,27 @@ describe('broken-JSON recovery: the linear scanner recovers what the old pattern
 	});
 });
 
+describe('form-encoded detection', () => {
+	it('accepts and refuses what the old pattern did, on 3,000 random bodies', () => {
+		const next = random(5);
+		const parts = ['a', '=', '&', ' ', 'alertUid', '\u00a0', 'x=y', '%20'];
+		const form = /^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$/;
+		for (let i = 0; i < 3000; i++) {
+			const text = Array.from({ length: 1 + Math.floor(next() * 12) }, () => parts[Math.floor(next() * parts.length)]).join('').trim();
+			if (text === '' || /^[{"[]/.test(text) || /^(true|false|null|-?\d[\d.eE+-]*)$/.test(text)) continue;
+			const accepted = (() => {
+				try {
+					parseWebhookPayload(text);
+					return true;
+				} catch (error) {
+					return !/neither JSON nor form-encoded/.test((error as Error).message);
+				}
+			})();
+			expect([text, accepted]).toEqual([text, form.test(text)]);
+		}
+	});
+});
+
 describe('stripTags', () => {
 	it('removes tags like the old pattern /<[^>]*>/g → " "', () => {
 		const next = random(7);

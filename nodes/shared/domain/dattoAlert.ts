@@ -160,13 +160,25 @@ function parsePayload(body: unknown, maxBytes: number): Record<string, unknown> 
 	return value as Record<string, unknown>;
 }
 
-/** `key=value&key=value` (what a form post sends); one pass over the `&`-separated pairs. */
+/** `key=value&key=value` (what a form post sends): every pair has a non-empty key without white space; one pass. */
 function isFormEncoded(text: string): boolean {
-	for (const pair of text.split('&')) {
-		const eq = pair.indexOf('=');
-		if (eq <= 0 || /[\s=]/.test(pair.slice(0, eq))) return false;
+	let inKey = true;
+	let keyLength = 0;
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code === 0x26) {
+			if (inKey) return false;
+			inKey = true;
+			keyLength = 0;
+		} else if (inKey) {
+			if (code === 0x3d) {
+				if (keyLength === 0) return false;
+				inKey = false;
+			} else if (isWhitespace(code)) return false;
+			else keyLength++;
+		}
 	}
-	return true;
+	return !inKey;
 }
 
 /** Datto's bodies are flat; anything deeper than this is refused before n8n has to store it. */
@@ -199,20 +211,47 @@ function skipWhitespace(text: string, at: number): number {
 	return at;
 }
 
+/** The `"identifier" :` keys of a broken JSON text: where each starts (its opening quote) and where its value starts. */
+interface BrokenJsonKeys {
+	count: number;
+	/** Opening-quote positions, ascending. */
+	starts: Int32Array;
+	/** Position of the key's closing quote, per key. */
+	nameEnds: Int32Array;
+	/** Where the value starts (after the colon and white space), per key. */
+	valueAts: Int32Array;
+	/** 1 at every key's opening quote. */
+	isStart: Uint8Array;
+}
+
 /**
- * The keys of a broken JSON text: every `"identifier" :` with its position. One left-to-right pass: an identifier
- * holds no quote, so each character is read by at most one candidate and the scan is linear in the text length
- * (the regular expression it replaces backtracked over whitespace runs: 256 KB took about a minute).
+ * Finds the keys in one left-to-right pass: an identifier holds no quote, so each character is read by at most one
+ * candidate and the scan is linear in the text length (the regular expression it replaces backtracked over
+ * white-space runs: 256 KB took about a minute).
  */
-function keysOf(text: string): Map<number, { key: string; valueAt: number }> {
-	const keys = new Map<number, { key: string; valueAt: number }>();
-	for (let i = text.indexOf('"'); i >= 0 && i < text.length; i = text.indexOf('"', i + 1)) {
+function keysOf(text: string): BrokenJsonKeys {
+	// A key takes at least 4 characters ("a":), which bounds how many there can be.
+	const capacity = Math.floor(text.length / 4) + 1;
+	const keys: BrokenJsonKeys = {
+		count: 0,
+		starts: new Int32Array(capacity),
+		nameEnds: new Int32Array(capacity),
+		valueAts: new Int32Array(capacity),
+		isStart: new Uint8Array(text.length + 1),
+	};
+	for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
 		let j = i + 1;
 		if (!isIdentStart(text.charCodeAt(j))) continue;
 		while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
 		if (text.charCodeAt(j) !== QUOTE) continue;
 		const colon = skipWhitespace(text, j + 1);
-		if (text.charCodeAt(colon) === 0x3a) keys.set(i, { key: text.slice(i + 1, j), valueAt: skipWhitespace(text, colon + 1) });
+		if (text.charCodeAt(colon) === 0x3a) {
+			keys.starts[keys.count] = i;
+			keys.nameEnds[keys.count] = j;
+			keys.valueAts[keys.count] = skipWhitespace(text, colon + 1);
+			keys.count++;
+			keys.isStart[i] = 1;
+		}
 		i = j - 1;
 	}
 	return keys;
@@ -244,10 +283,10 @@ function literalEnd(text: string, at: number): number {
 }
 
 /** Whether a value ending at `at` is followed by `, "key":` or `}` (whitespace allowed around). */
-function endsValue(text: string, at: number, keys: Map<number, unknown>): boolean {
+function endsValue(text: string, at: number, keys: BrokenJsonKeys): boolean {
 	const next = skipWhitespace(text, at);
 	if (text.charCodeAt(next) === 0x7d) return true;
-	return text.charCodeAt(next) === 0x2c && keys.has(skipWhitespace(text, next + 1));
+	return text.charCodeAt(next) === 0x2c && keys.isStart[skipWhitespace(text, next + 1)] === 1;
 }
 
 /**
@@ -258,17 +297,20 @@ function recoverBrokenJson(text: string): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	const keys = keysOf(text);
 	let consumed = 0;
-	for (const [at, { key, valueAt }] of keys) {
-		if (at < consumed) continue;
+	for (let k = 0; k < keys.count; k++) {
+		const valueAt = keys.valueAts[k];
+		if (keys.starts[k] < consumed) continue;
 		const quoted = text.charCodeAt(valueAt) === QUOTE;
 		const end = quoted ? stringEnd(text, valueAt) : literalEnd(text, valueAt);
 		if (end < 0 || !endsValue(text, end, keys)) continue;
 		const raw = text.slice(valueAt, end);
-		out[key] = quoted ? raw.slice(1, -1).replace(/\\"/g, '"').replace(/\\\\/g, '\\') : JSON.parse(raw);
+		out[text.slice(keys.starts[k] + 1, keys.nameEnds[k])] = quoted ? raw.slice(1, -1).replace(/\\"/g, '"').replace(/\\\\/g, '\\') : JSON.parse(raw);
 		consumed = end;
 	}
 	// The message is the usual culprit: take everything between its key and the first quote followed by `, "key":`.
-	for (const [, { key, valueAt }] of keys) {
+	for (let k = 0; k < keys.count; k++) {
+		const key = text.slice(keys.starts[k] + 1, keys.nameEnds[k]);
+		const valueAt = keys.valueAts[k];
 		if (key !== 'alertMessage' && key !== 'alert_message' && key !== 'message') continue;
 		if (text.charCodeAt(valueAt) !== QUOTE) continue;
 		const close = messageClose(text, valueAt + 1, keys);
@@ -281,12 +323,12 @@ function recoverBrokenJson(text: string): Record<string, unknown> {
 }
 
 /** The first quote at or after `from` that is followed by `, "key":`, or -1 (one forward pass). */
-function messageClose(text: string, from: number, keys: Map<number, unknown>): number {
+function messageClose(text: string, from: number, keys: BrokenJsonKeys): number {
 	for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) {
 		const comma = skipWhitespace(text, i + 1);
 		if (text.charCodeAt(comma) !== 0x2c) continue;
 		const next = skipWhitespace(text, comma + 1);
-		if (keys.has(next)) return i;
+		if (keys.isStart[next] === 1) return i;
 		// No quote lies inside the whitespace skipped, so the next candidate starts at or after `next`.
 		i = next - 1;
 	}
