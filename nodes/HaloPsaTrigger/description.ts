@@ -137,6 +137,31 @@ export const triggerProperties: INodeProperties[] = [
 				description: 'Ticket fields or custom-field names read into externalRef, first non-empty wins',
 			},
 			{
+				displayName: 'Max Batch Length',
+				name: 'maxBatch',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 100,
+				description:
+					"A batched delivery (JSON array) with more elements is refused with 400 before anything is read from it; keep Halo's webhook batch limit at or below this",
+			},
+			{
+				displayName: 'Max Body Size (KB)',
+				name: 'maxBodySizeKb',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1024,
+				description: 'Larger bodies are refused with 413 before they are parsed (bodies nested deeper than 32 levels are refused with 400)',
+			},
+			{
+				displayName: 'Max Parallel Re-Fetches',
+				name: 'refetchConcurrency',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 4,
+				description: 'With Re-Fetch Ticket: how many tickets of one batched delivery are read from the API at the same time',
+			},
+			{
 				displayName: 'Newest Actions to Fetch',
 				name: 'actionCount',
 				type: 'number',

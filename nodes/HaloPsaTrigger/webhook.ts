@@ -1,6 +1,6 @@
 /**
- * What the HaloPSA Trigger does with one delivery: 1. authentication (constant time) → 401; 2. parse → 400 naming the
- * problem; 3. optional API (status names, re-fetch, API agent id); 4. event filter and echo suppression; 5. answer and
+ * What the HaloPSA Trigger does with one delivery: 1. authentication (constant time) → 401; 2. limits (body size → 413,
+ * nesting depth and batch length → 400, before anything is normalised or fetched) and parse → 400 naming the problem; 3. optional API (status names, re-fetch, API agent id); 4. event filter and echo suppression; 5. answer and
  * start one execution with the accepted events.
  */
 import {
@@ -12,6 +12,7 @@ import {
 
 import {
 	DEFAULT_EXTERNAL_REF_FIELDS,
+	DEFAULT_HALO_MAX_BYTES,
 	HALO_TICKET_EVENT_TYPES,
 	HaloEventInputError,
 	normaliseHaloTicketEvent,
@@ -22,11 +23,21 @@ import {
 	type HaloTicketEventType,
 } from '../shared/domain/haloTicketEvent';
 import { withIsoDates } from '../shared/domain/haloRecords';
+import {
+	DEFAULT_MAX_BATCH,
+	DEFAULT_MAX_DEPTH,
+	DEFAULT_REFETCH_CONCURRENCY,
+	WebhookLimitError,
+	checkBodySize,
+	mapWithConcurrency,
+	type WebhookLimits,
+} from '../shared/domain/webhookLimits';
 import { checkHaloWebhookAuth, type HaloWebhookAuthMethod } from '../shared/domain/webhookAuth';
 import { haloClientFor, type HaloClient } from '../shared/transport/halo';
 import { cachedApiAgentId, cachedStatuses, newestFirst } from '../shared/halo';
 
 type RequestWithBody = {
+	headers?: Record<string, string | string[] | undefined>;
 	rawBody?: Buffer;
 	readRawBody?: () => Promise<void>;
 	contentType?: string;
@@ -51,9 +62,17 @@ function reply(
 	return { noWebhookResponse: true };
 }
 
-/** The body as sent: n8n's parsed body when it is JSON, else the raw bytes (unknown content types give none). */
-async function readBody(context: IWebhookFunctions): Promise<unknown> {
+const positive = (value: unknown, fallback: number): number =>
+	typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+
+/**
+ * The body as sent: n8n's parsed body when it is JSON, else the raw bytes (unknown content types give none).
+ * The size limit is checked on the declared Content-Length before reading, then on the bytes n8n read.
+ */
+async function readBody(context: IWebhookFunctions, maxBytes: number): Promise<unknown> {
 	const req = context.getRequestObject() as unknown as RequestWithBody;
+	checkBodySize(Number(req.headers?.['content-length']), maxBytes);
+	if (req.rawBody) checkBodySize(req.rawBody.length, maxBytes);
 	const parsed = context.getBodyData() as unknown;
 	const isJson = (req.contentType ?? '').includes('json');
 	if (isJson && parsed !== undefined && parsed !== null && typeof parsed === 'object' && Object.keys(parsed).length > 0)
@@ -103,10 +122,19 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 			.map((s) => s.trim())
 			.filter(Boolean),
 	};
+	const limits: WebhookLimits = {
+		maxBytes: Math.floor(positive(options.maxBodySizeKb, DEFAULT_HALO_MAX_BYTES / 1024) * 1024),
+		maxDepth: DEFAULT_MAX_DEPTH,
+		maxBatch: Math.floor(positive(options.maxBatch, DEFAULT_MAX_BATCH)),
+	};
 	let parsed;
 	try {
-		parsed = normaliseHaloWebhookBody(await readBody(this), eventOptions);
+		parsed = normaliseHaloWebhookBody(await readBody(this, limits.maxBytes), eventOptions, limits);
 	} catch (error) {
+		if (error instanceof WebhookLimitError) {
+			const name = error.status === 413 ? 'Payload Too Large' : 'Bad Request';
+			return reply(this, error.status, { error: name, message: error.message });
+		}
 		const message = error instanceof HaloEventInputError ? error.message : `Unreadable body: ${(error as Error).message}`;
 		return reply(this, 400, { error: 'Bad Request', message });
 	}
@@ -144,29 +172,29 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 		}
 		const refetch = this.getNodeParameter('refetch', 'incomplete') as string;
 		const actionCount = Number(options.actionCount ?? 3);
-		events = await Promise.all(
-			events.map(async (event) => {
-				if (refetch === 'never' || (refetch === 'incomplete' && !incomplete(event, suppressEcho && version >= 2))) return event;
-				try {
-					const ticket = await client.getTicket(event.ticketId);
-					const actions = newestFirst(await client.listActions(event.ticketId));
-					const again = normaliseHaloTicketEvent(refetchedElement(event.raw, ticket, actions[0]), eventOptions);
-					const merged: HaloTicketEvent = {
-						...again,
-						payloadType: event.payloadType,
-						raw: event.raw,
-					};
-					extras.set(merged, {
-						ticket: withIsoDates(ticket) as IDataObject,
-						actions: actions.slice(0, actionCount).map((a) => withIsoDates(a) as IDataObject),
-					});
-					return merged;
-				} catch (error) {
-					extras.set(event, { refetchError: (error as Error).message });
-					return event;
-				}
-			}),
-		);
+		// At most a few reads at once, however long the batch (itself bounded by Max Batch Length).
+		const concurrency = Math.floor(positive(options.refetchConcurrency, DEFAULT_REFETCH_CONCURRENCY));
+		events = await mapWithConcurrency(events, concurrency, async (event) => {
+			if (refetch === 'never' || (refetch === 'incomplete' && !incomplete(event, suppressEcho && version >= 2))) return event;
+			try {
+				const ticket = await client.getTicket(event.ticketId);
+				const actions = newestFirst(await client.listActions(event.ticketId));
+				const again = normaliseHaloTicketEvent(refetchedElement(event.raw, ticket, actions[0]), eventOptions);
+				const merged: HaloTicketEvent = {
+					...again,
+					payloadType: event.payloadType,
+					raw: event.raw,
+				};
+				extras.set(merged, {
+					ticket: withIsoDates(ticket) as IDataObject,
+					actions: actions.slice(0, actionCount).map((a) => withIsoDates(a) as IDataObject),
+				});
+				return merged;
+			} catch (error) {
+				extras.set(event, { refetchError: (error as Error).message });
+				return event;
+			}
+		});
 	}
 
 	// 4. Filter: wanted events, then echo suppression.

@@ -176,6 +176,10 @@ export class HaloSimulator extends SimServer {
 	private lastToken?: string;
 	private rateCounter?: SlidingWindowCounter;
 	private gateway?: GatewayTimeoutSettings;
+	/** Delay before every authenticated API answer (a slow tenant), 0 by default. */
+	apiLatencyMs = 0;
+	private apiInFlight = 0;
+	private apiPeakInFlight = 0;
 	writeResponse: 'object' | 'array';
 	retryAfter: boolean;
 	tokenLifetimeSeconds: number;
@@ -246,6 +250,8 @@ export class HaloSimulator extends SimServer {
 		this.log.clear();
 		this.faults.clear();
 		this.gateway = undefined;
+		this.apiLatencyMs = 0;
+		this.apiPeakInFlight = 0;
 		this.rateCounter?.reset();
 		this.webhooks.clearSubscriptions();
 		this.webhooks.clearDeliveries();
@@ -276,6 +282,11 @@ export class HaloSimulator extends SimServer {
 	/** Answer the next matching requests with 504 after a delay. */
 	setGatewayTimeout(settings: GatewayTimeoutSettings | undefined): void {
 		this.gateway = settings && settings.count > 0 ? { ...settings } : undefined;
+	}
+
+	/** Most authenticated API requests in progress at once since the last reset (with apiLatencyMs, how callers fan out). */
+	peakConcurrentApiRequests(): number {
+		return this.apiPeakInFlight;
 	}
 
 	counts(): HaloSimCounts {
@@ -440,6 +451,15 @@ export class HaloSimulator extends SimServer {
 			const record = match ? this.tokens.get(match[1].trim()) : undefined;
 			if (!record || record.expiresAt <= Date.now()) {
 				return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+			}
+			if (this.apiLatencyMs > 0) {
+				this.apiInFlight++;
+				this.apiPeakInFlight = Math.max(this.apiPeakInFlight, this.apiInFlight);
+				try {
+					await new Promise((r) => setTimeout(r, this.apiLatencyMs));
+				} finally {
+					this.apiInFlight--;
+				}
 			}
 			const gateway = this.gatewayFor(req);
 			if (gateway && !gateway.applyWrite) {

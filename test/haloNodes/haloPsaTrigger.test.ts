@@ -278,4 +278,73 @@ describe('HaloPSA Trigger', () => {
 		});
 		expect(mixed).toMatchObject({ status: 200, json: { received: 2, accepted: 1, rejected: [{ index: 1 }] } });
 	});
+	describe('limits before any work (issue 18: a 20,000-deep body with a ticket id was acted on, a 20,000-element batch fanned out)', () => {
+		const json = { authorization: basicHeader, 'content-type': 'application/json' };
+		const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+		it.each([
+			[
+				'a 20,000-deep body carrying a ticket id',
+				{ body: `{"event":"Ticket Closed","ticket":{"id":7,"status_id":9},"x":${nested(20_000)}}`, options: {}, status: 400, message: 'Body is nested deeper than 32 levels (limit 32)' },
+			],
+			[
+				'a 20,000-element batch',
+				{
+					body: JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ event: 'Ticket Closed', object_id: i + 1 }))),
+					options: {},
+					status: 400,
+					message: 'Batch too large: 20000 elements (limit 100 per delivery)',
+				},
+			],
+			[
+				'a 101-element batch',
+				{
+					body: JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ event: 'Ticket Closed', object_id: i + 1 }))),
+					options: {},
+					status: 400,
+					message: 'Batch too large: 101 elements (limit 100 per delivery)',
+				},
+			],
+			[
+				'a 2 MiB body',
+				{ body: JSON.stringify({ event: 'Ticket Closed', ticket: { id: 7 }, pad: 'x'.repeat(2 * 1024 * 1024) }), options: {}, status: 413, message: /^Body too large: \d+ bytes \(limit 1048576\)$/ },
+			],
+			[
+				'a body over a configured 1 KB',
+				{ body: JSON.stringify({ event: 'Ticket Closed', ticket: { id: 7 }, pad: 'x'.repeat(2000) }), options: { maxBodySizeKb: 1 }, status: 413, message: /^Body too large: \d+ bytes \(limit 1024\)$/ },
+			],
+			[
+				'a batch over a configured length of 2',
+				{
+					body: JSON.stringify([1, 2, 3].map((id) => ({ event: 'Ticket Closed', object_id: id }))),
+					options: { maxBatch: 2 },
+					status: 400,
+					message: 'Batch too large: 3 elements (limit 2 per delivery)',
+				},
+			],
+		] as Array<[string, { body: string; options: Json; status: number; message: string | RegExp }]>)('%s → refused, no execution, no API call', async (_name, { body, options, status, message }) => {
+			const s = await trigger({ useApi: true, refetch: 'always', options }, { haloPsaApi: haloCredentials(sim) });
+			const apiBefore = sim.counts().apiRequests;
+			const res = await post(s.url, body, json);
+			expect({ status: res.status, message: res.json?.message }).toEqual({
+				status,
+				message: typeof message === 'string' ? message : expect.stringMatching(message),
+			});
+			expect(s.calls.filter((c) => c.workflowData)).toHaveLength(0);
+			expect(sim.counts().apiRequests - apiBefore).toBe(0);
+		});
+
+		it('a batch of 12 is taken, its re-fetches run at most 4 at a time (Max Parallel Re-Fetches)', async () => {
+			const tickets = Array.from({ length: 12 }, (_, i) => sim.createTicketDirect({ summary: `Batch ${i}` }));
+			const s = await trigger({ useApi: true, refetch: 'always', suppressEcho: false }, { haloPsaApi: haloCredentials(sim) });
+			sim.apiLatencyMs = 40;
+			const body = JSON.stringify(tickets.map((t) => ({ event: 'Ticket Updated', webhook_id: 'w', object_id: t.id })));
+			const res = await post(s.url, body, json);
+			expect(res).toMatchObject({ status: 200, json: { received: 12, accepted: 12 } });
+			expect(sim.peakConcurrentApiRequests()).toBe(4);
+			const [items] = results(s).events;
+			expect(items.map((i) => i.ticketId)).toEqual(tickets.map((t) => t.id));
+			expect(items.every((i) => i.ticket && !i.refetchError)).toBe(true);
+		});
+	});
 });
