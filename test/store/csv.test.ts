@@ -10,6 +10,35 @@ import {
 import { parseCsv } from '../../nodes/shared/store/csv';
 
 describe('CSV and JSON import/export formats', () => {
+	test('export escapes cells a spreadsheet would run as formulas (issue 18), import reverses it', () => {
+		const at = '2026-01-01T00:00:00.000Z';
+		const record = (key: string, value: StoreRecord['value'], status = 'open'): StoreRecord =>
+			({ key, value, status, createdAt: at, updatedAt: at, closedAt: null, history: [] }) as unknown as StoreRecord;
+		const records = [
+			record('=HYPERLINK("http://evil.example","click")', '+cmd|\' /C calc\'!A0'),
+			record('@SUM(A1)', '-2+3', '=1+1'),
+			record('\tx', '\rmsg'),
+			record("'=already quoted", "''@twice"),
+			record('-5', -5),
+			record('site-1', -1.5),
+			record("it's fine", "'plain quote"),
+		];
+		const csv = recordsToCsv(records);
+		const [, ...rows] = parseCsv(csv);
+		// Every dangerous cell starts with a quote character in the file; numbers and harmless text do not.
+		expect(rows.map((r) => r.slice(0, 3))).toEqual([
+			['\'=HYPERLINK("http://evil.example","click")', "'+cmd|' /C calc'!A0", 'open'],
+			["'@SUM(A1)", "'-2+3", "'=1+1"],
+			["'\tx", "'\rmsg", 'open'],
+			["''=already quoted", "'''@twice", 'open'],
+			['-5', '-5', 'open'],
+			['site-1', '-1.5', 'open'],
+			["it's fine", "'plain quote", 'open'],
+		]);
+		expect(parseImportCsv(csv)).toEqual(records.map((r) => ({ key: r.key, value: r.value, status: r.status })));
+	});
+
+
 	test('parses RFC 4180: quotes, doubled quotes, CRLF and LF, newlines in fields, BOM, blank lines', () => {
 		const text = '\ufeffkey,value\r\n"a,1","say ""hi"""\r\n\r\nb,"multi\nline"\nc,\n';
 		expect(parseCsv(text)).toEqual([

@@ -7,6 +7,12 @@
  * any other cell as plain text. Export writes plain text for strings that do not parse as JSON and JSON otherwise, so
  * values round-trip unchanged.
  *
+ * Formula escaping (OWASP "CSV injection"): a cell that a spreadsheet would run as a formula (starting with `=`, `+`,
+ * `-`, `@`, tab or carriage return, e.g. a key `=HYPERLINK("http://evil","click")`) is exported with a leading `'`,
+ * which spreadsheets show as text. Numbers (`-5`, `-1.5e3`) are left alone. The escape is reversible: a cell that
+ * starts with one or more `'` followed by such a character gets one more `'` on export, and import removes one, so
+ * every key and value round-trips unchanged.
+ *
  * JSON import takes an array (or its JSON text) of objects with `key`, `value` and optionally `status`; other
  * properties are ignored, so exported records can be imported again.
  */
@@ -42,7 +48,21 @@ export function decodeValueCell(cell: string): JsonValue {
 	}
 }
 
-function csvField(text: string): string {
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** A cell a spreadsheet could run as a formula gets a leading `'` (see the header). */
+export function escapeFormula(cell: string): string {
+	return FORMULA_START.test(cell) && !NUMBER.test(cell) ? `'${cell}` : cell;
+}
+
+/** Reverses escapeFormula on import. */
+export function unescapeFormula(cell: string): string {
+	return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) && !NUMBER.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
+function csvField(raw: string): string {
+	const text = escapeFormula(raw);
 	return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -120,10 +140,10 @@ export function parseImportCsv(text: string): ImportRow[] {
 				`CSV row ${index + 1} has ${cells.length} fields but the header has ${columns.length}`,
 			);
 		}
-		const status = statusColumn < 0 ? '' : (cells[statusColumn] ?? '');
+		const status = statusColumn < 0 ? '' : unescapeFormula(cells[statusColumn] ?? '');
 		return {
-			key: cells[keyColumn] ?? '',
-			value: decodeValueCell(cells[valueColumn] ?? ''),
+			key: unescapeFormula(cells[keyColumn] ?? ''),
+			value: decodeValueCell(unescapeFormula(cells[valueColumn] ?? '')),
 			...(status === '' ? {} : { status }),
 		};
 	});
