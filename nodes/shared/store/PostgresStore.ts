@@ -7,7 +7,7 @@
 import type { QueryResultRow } from 'pg';
 
 import { DEFAULT_TABLE_NAME, parseTableName, type TableName } from './identifiers';
-import type { PgQueryable } from './postgresPool';
+import { retryOnConnectionLoss, type PgQueryable } from './postgresPool';
 import {
 	boundedHistorySql,
 	closedAtSql,
@@ -104,6 +104,7 @@ export class PostgresStore implements RecordStore {
 		const rows = await this.query(
 			`SELECT ${RECORD_COLUMNS} FROM ${this.table.quoted} WHERE collection = $1 AND key = $2`,
 			[collection, key],
+			true,
 		);
 		return rows[0] && toRecord(rows[0]);
 	}
@@ -179,7 +180,7 @@ export class PostgresStore implements RecordStore {
 			values.push(query.offset);
 			sql += ` OFFSET $${values.length}`;
 		}
-		const rows = await this.query(sql, values);
+		const rows = await this.query(sql, values, true);
 		return rows.map(toRecord);
 	}
 
@@ -345,13 +346,15 @@ export class PostgresStore implements RecordStore {
 		return JSON.stringify(appendHistory([], entry, this.historyLimit));
 	}
 
+	/** One statement; `idempotent` ones (reads) are repeated after a lost connection, see retryOnConnectionLoss. */
 	private async query<Row extends QueryResultRow = RecordRow>(
 		sql: string,
 		values: unknown[],
+		idempotent = false,
 	): Promise<Row[]> {
 		await this.ensureSchema();
-		const result = await this.pool.query<Row>(sql, values);
-		return result.rows;
+		const run = async () => (await this.pool.query<Row>(sql, values)).rows;
+		return idempotent ? await retryOnConnectionLoss(run) : await run();
 	}
 
 	private ensureSchema(): Promise<void> {

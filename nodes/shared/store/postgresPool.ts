@@ -2,6 +2,10 @@
  * One pg connection pool per Postgres connection (credential), shared by every store and execution in the process,
  * in the manner of n8n's own Postgres node: cached under a hash of the connection fields, closed after 5 idle minutes
  * and re-opened transparently on the next use.
+ *
+ * Every statement has a server-side `statement_timeout` and a client-side `query_timeout` (a lock wait or a hung
+ * server fails the execution with a clear error instead of hanging it), and statements the caller marks idempotent
+ * are repeated after a lost connection (57P01 administrator shutdown, ECONNRESET, "Connection terminated").
  */
 import { createHash } from 'crypto';
 import { Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
@@ -19,6 +23,48 @@ export interface PostgresConnectionConfig {
 	/** Accept self-signed or otherwise unverifiable server certificates. */
 	ignoreSslIssues?: boolean;
 	maxConnections: number;
+	/** Server-side statement timeout in ms (default DEFAULT_STATEMENT_TIMEOUT_MS); the client gives up 5 s later. */
+	statementTimeoutMs?: number;
+}
+
+/** A statement running longer (e.g. waiting for a lock another session holds) is cancelled by the server. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
+/** SQLSTATE codes and socket errors meaning the connection (not the statement) failed. */
+const CONNECTION_LOST_CODES = new Set([
+	'57P01', // admin_shutdown: pg_terminate_backend, server restart
+	'57P02', // crash_shutdown
+	'57P03', // cannot_connect_now: the server is starting
+	'08000',
+	'08003',
+	'08006', // connection_exception family
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'EPIPE',
+	'ETIMEDOUT',
+]);
+
+/** Whether a query failed because its connection was lost (safe to repeat when the statement is idempotent). */
+export function isConnectionLost(error: unknown): boolean {
+	const e = error as { code?: unknown; message?: unknown } | undefined;
+	if (typeof e?.code === 'string' && CONNECTION_LOST_CODES.has(e.code)) return true;
+	return typeof e?.message === 'string' && /Connection terminated|connection ended|Client has encountered a connection error/i.test(e.message);
+}
+
+/** Attempts of an idempotent statement after lost connections (the first included), and the pause between them. */
+export const CONNECTION_RETRY_ATTEMPTS = 3;
+const CONNECTION_RETRY_DELAYS_MS = [100, 500];
+
+/** Runs an idempotent statement, repeating it after a lost connection (never after any other error). */
+export async function retryOnConnectionLoss<T>(run: () => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await run();
+		} catch (error) {
+			if (attempt >= CONNECTION_RETRY_ATTEMPTS || !isConnectionLost(error)) throw error;
+			await new Promise((resolve) => setTimeout(resolve, CONNECTION_RETRY_DELAYS_MS[attempt - 1] ?? 500));
+		}
+	}
 }
 
 /** What a store needs from a pool: plain queries and a dedicated client for transactions. `pg.Pool` fits. */
@@ -44,6 +90,8 @@ export function toPoolConfig(connection: PostgresConnectionConfig): PoolConfig {
 		idleTimeoutMillis: 30_000,
 		connectionTimeoutMillis: 10_000,
 		application_name: 'n8n-nodes-halo-datto',
+		statement_timeout: connection.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+		query_timeout: (connection.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS) + 5_000,
 	};
 }
 
@@ -102,6 +150,7 @@ function connectionId(connection: PostgresConnectionConfig): string {
 		connection.ssl,
 		connection.ignoreSslIssues === true,
 		connection.maxConnections,
+		connection.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
 	];
 	return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
