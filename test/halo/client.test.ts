@@ -169,6 +169,14 @@ describe('HaloClient', () => {
 			}
 		});
 
+		it('a response larger than maxResponseBytes is not read: the request fails naming the cap (issue 18)', async () => {
+			for (let i = 0; i < 40; i++) sim.createTicketDirect({ summary: `Large list ${i} ${'x'.repeat(100)}` });
+			const capped = clientFor(sim, {}, { tuning: { maxResponseBytes: 4096, retry: { maxAttempts: 1 } } });
+			await expect(capped.listTickets({}, { limit: 40 })).rejects.toThrow(/maxContentLength size of 4096 exceeded/);
+			// The same list within the (default) cap is read.
+			expect((await clientFor(sim).listTickets({}, { limit: 40 })).length).toBeGreaterThanOrEqual(40);
+		});
+
 		it('429s are bounded by their own attempt count, not by maxAttempts: a burst of 10 is waited out with maxAttempts 3', async () => {
 			const client = clientFor(sim, {}, { tuning: { retry: { maxAttempts: 3 } } });
 			await client.me();

@@ -43,10 +43,15 @@ export interface ClientTuning {
 	retry: RetryPolicy;
 	/** Per-request timeout in ms. */
 	timeoutMs: number;
+	/** Largest response body read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES); a larger one fails the request. */
+	maxResponseBytes?: number;
 	/** Injected for tests; defaults to a real timer. */
 	sleep?: (ms: number) => Promise<void>;
 	random?: () => number;
 }
+
+/** A response larger than this (a runaway list, a misconfigured proxy) is not read into memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; hint?: string };
 
@@ -90,6 +95,7 @@ export abstract class ApiClientBase {
 	) {
 		this.http = axios.create({
 			timeout: tuning.timeoutMs,
+			maxContentLength: tuning.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
 			maxRedirects: 0,
 			responseType: 'text',
 			transformResponse: [(data: unknown) => data],
