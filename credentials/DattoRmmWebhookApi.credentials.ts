@@ -3,10 +3,10 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 /**
  * Shared secret of the Datto RMM Trigger. Datto RMM does not sign webhooks and, as far as is known, cannot add
  * headers, so the secret travels in the webhook URL's query string (…/webhook/<path>?secret=<secret>); a proxy in
- * front of n8n may send it in a header instead. There is no API to test it against: the Datto RMM Trigger checks it
- * on every delivery (wrong or missing → 401, no execution).
+ * front of n8n may send it in a header instead ("Header Only" then refuses it in the URL). There is no API to test it
+ * against: the Datto RMM Trigger's credential test checks the policy (at least 16 characters), and the trigger checks
+ * it on every delivery (short secret → 500, wrong or missing → 401; no execution). Rotation: docs/security.md.
  */
-// eslint-disable-next-line @n8n/community-nodes/credential-test-required -- nothing to call: the secret is checked by the trigger on each delivery
 export class DattoRmmWebhookApi implements ICredentialType {
 	name = 'dattoRmmWebhookApi';
 
@@ -25,7 +25,30 @@ export class DattoRmmWebhookApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'A long random value (at least 16 characters; letters, digits, "-", "_", "." and "~" keep the URL valid). Append it to the webhook URL you paste into Datto RMM.',
+				'A long random value (at least 16 characters, refused otherwise; letters, digits, "-", "_", "." and "~" keep the URL valid). Append it to the webhook URL you paste into Datto RMM.',
+		},
+		{
+			displayName: 'Previous Webhook Secret',
+			name: 'previousSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only while rotating the secret: the old value, still accepted until every Datto webhook URL carries the new one. Empty it afterwards.',
+		},
+		{
+			displayName: 'Accept Secret In',
+			name: 'acceptIn',
+			type: 'options',
+			options: [
+				{ name: 'URL or Header', value: 'queryOrHeader', description: 'What Datto RMM can send: the secret in the webhook URL' },
+				{
+					name: 'Header Only',
+					value: 'headerOnly',
+					description: 'Behind a proxy that adds the header: a secret in the URL is refused (401), so it never sits in access logs',
+				},
+			],
+			default: 'queryOrHeader',
 		},
 		{
 			displayName: 'Query Parameter Name',

@@ -7,6 +7,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { dattoRmmWebhookSecretTest } from './credentialTest';
 import { triggerProperties } from './description';
 import { handleDattoWebhook } from './webhook';
 
@@ -27,7 +28,7 @@ export class DattoRmmTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'dattoRmmWebhookApi', required: true },
+			{ name: 'dattoRmmWebhookApi', required: true, testedBy: 'dattoRmmWebhookSecretTest' },
 			{ name: 'dattoRmmApi', required: true, displayOptions: { show: { enrich: ['whenMissing', 'always'] } } },
 		],
 		webhooks: [
@@ -40,6 +41,8 @@ export class DattoRmmTrigger implements INodeType {
 		],
 		properties: triggerProperties,
 	};
+
+	methods = { credentialTest: { dattoRmmWebhookSecretTest } };
 
 	webhookMethods = {
 		default: {

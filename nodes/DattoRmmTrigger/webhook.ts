@@ -20,7 +20,7 @@ import {
 	parseWebhookPayload,
 	type NormalisedAlert,
 } from '../shared/domain/dattoAlert';
-import { checkDattoWebhookSecret } from '../shared/domain/webhookAuth';
+import { checkDattoWebhookSecret, dattoSecretProblem, type DattoSecretLocation } from '../shared/domain/webhookAuth';
 import {
 	DEFAULT_ENRICH_TIMEOUT_SECONDS,
 	DEFAULT_MAX_BODY_KB,
@@ -79,8 +79,14 @@ export async function handleDattoWebhook(this: IWebhookFunctions): Promise<IWebh
 	if (secret === '') {
 		return reply(this, 500, { error: 'The Datto RMM Trigger has no webhook secret configured in its credential' });
 	}
+	const previousSecret = typeof credentials.previousSecret === 'string' ? credentials.previousSecret : '';
+	// A short secret is guessable: refuse every delivery until the credential has a proper one (no execution).
+	const weak = dattoSecretProblem(secret) ?? (previousSecret === '' ? undefined : dattoSecretProblem(previousSecret, 'Previous Webhook Secret'));
+	if (weak) return reply(this, 500, { error: `The Datto RMM Webhook credential is not usable: ${weak}` });
 	const auth = checkDattoWebhookSecret(this.getHeaderData() as Record<string, string | string[] | undefined>, this.getQueryData() as IDataObject, {
 		secret,
+		previousSecret,
+		location: credentials.acceptIn === 'headerOnly' ? 'headerOnly' : ('queryOrHeader' satisfies DattoSecretLocation),
 		queryParameter: text(credentials.queryParameter, 'secret'),
 		headerName: text(credentials.headerName, 'x-webhook-secret'),
 	});

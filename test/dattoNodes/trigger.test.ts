@@ -3,6 +3,7 @@
  * (startWebhookServer): every template for both events, every malformed-input class, the secret, enrichment from
  * the simulator, the event filter, and deliveries from the simulator's webhook emitter.
  */
+import { dattoRmmWebhookSecretTest } from '../../nodes/DattoRmmTrigger/credentialTest';
 import { DattoRmmTrigger } from '../../nodes/DattoRmmTrigger/DattoRmmTrigger.node';
 import { compactTemplate } from '../../nodes/DattoRmmTrigger/description';
 import { normalisedAlertSchema } from '../../nodes/shared/domain/dattoAlert';
@@ -78,7 +79,7 @@ describe('description', () => {
 			{ name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["respond"]}}', path: 'datto-alert' },
 		]);
 		expect(d.credentials).toEqual([
-			{ name: 'dattoRmmWebhookApi', required: true },
+			{ name: 'dattoRmmWebhookApi', required: true, testedBy: 'dattoRmmWebhookSecretTest' },
 			{ name: 'dattoRmmApi', required: true, displayOptions: { show: { enrich: ['whenMissing', 'always'] } } },
 		]);
 	});
@@ -317,6 +318,46 @@ describe('secret', () => {
 
 	it('is checked before the body: a bad body with a wrong secret is 401, not 400', async () => {
 		rejected(await deliver({ ...json('not json at all'), query: { secret: 'nope' } }), 401, /Wrong webhook secret/);
+	});
+
+	it('a secret shorter than 16 characters (or a short previous secret) refuses everything with 500 naming the policy (issue 18)', async () => {
+		for (const credentials of [webhookCredentials({ secret: 'short-secret' }), webhookCredentials({ previousSecret: 'x' })]) {
+			const result = await deliver({ ...json(body), query: { secret: credentials.dattoRmmWebhookApi.secret as string } }, { credentials });
+			expect(result.workflowData).toBeUndefined();
+			expect(result.response).toMatchObject({
+				statusCode: 500,
+				json: { error: expect.stringMatching(/^The Datto RMM Webhook credential is not usable: The (Previous )?Webhook Secret has (12|1) characters?; at least 16 are required/) },
+			});
+		}
+	});
+
+	it('header-only mode: the right secret in the URL is refused (it would sit in access logs), in the header accepted', async () => {
+		const credentials = webhookCredentials({ acceptIn: 'headerOnly' });
+		rejected(
+			await deliver({ ...json(body), query: { secret: WEBHOOK_SECRET } }, { credentials }),
+			401,
+			/^The webhook secret is not accepted in the URL \(query parameter "secret"\): this trigger takes it only in the header "x-webhook-secret"$/,
+		);
+		rejected(await deliver({ ...json(body), query: {} }, { credentials }), 401, /^Missing webhook secret \(header "x-webhook-secret"\)$/);
+		expect(onlyItem(await deliver({ ...json(body, { 'x-webhook-secret': WEBHOOK_SECRET }), query: {} }, { credentials })).alertUid).toBe('a-1');
+	});
+
+	it('rotation: the previous secret is accepted next to the new one until it is removed', async () => {
+		const previous = 'old-Secret_0123456789';
+		const rotating = webhookCredentials({ previousSecret: previous });
+		expect(onlyItem(await deliver({ ...json(body), query: { secret: previous } }, { credentials: rotating })).alertUid).toBe('a-1');
+		expect(onlyItem(await deliver({ ...json(body), query: { secret: WEBHOOK_SECRET } }, { credentials: rotating })).alertUid).toBe('a-1');
+		rejected(await deliver({ ...json(body), query: { secret: previous } }), 401, /^Wrong webhook secret$/);
+	});
+
+	it('credential test: the policy, with a clear message', async () => {
+		const test = (data: Record<string, string>) =>
+			dattoRmmWebhookSecretTest.call({} as never, { id: '1', name: 'c', type: 'dattoRmmWebhookApi', data });
+		expect(await test({ secret: 'short' })).toEqual({ status: 'Error', message: 'The Webhook Secret has 5 characters; at least 16 are required (use a long random value)' });
+		expect(await test({ secret: '' })).toEqual({ status: 'Error', message: 'The Webhook Secret is empty' });
+		expect(await test({ secret: WEBHOOK_SECRET, previousSecret: 'abc' })).toMatchObject({ status: 'Error', message: expect.stringContaining('Previous Webhook Secret has 3') });
+		expect(await test({ secret: WEBHOOK_SECRET, previousSecret: WEBHOOK_SECRET })).toMatchObject({ status: 'Error' });
+		expect(await test({ secret: WEBHOOK_SECRET })).toEqual({ status: 'OK', message: 'The secret meets the policy' });
 	});
 
 	it('a credential without a secret refuses everything with 500', async () => {

@@ -20,22 +20,57 @@ function header(headers: Headers, name: string): string | undefined {
 	return Array.isArray(value) ? value[0] : value;
 }
 
+/** Shortest Datto webhook secret accepted (credential test and every delivery). */
+export const MIN_DATTO_SECRET_LENGTH = 16;
+
+/** Where the Datto RMM Trigger accepts the secret. */
+export type DattoSecretLocation = 'queryOrHeader' | 'headerOnly';
+
 export interface DattoWebhookSecretSettings {
 	secret: string;
+	/** During a rotation: the secret being replaced, accepted as well until it is removed from the credential. */
+	previousSecret?: string;
 	queryParameter: string;
 	headerName: string;
+	/** 'headerOnly' (behind a proxy that adds the header): a secret in the URL is refused, even a right one. */
+	location?: DattoSecretLocation;
+}
+
+/** Why a configured secret (or previous secret) is not acceptable, or undefined when it is. */
+export function dattoSecretProblem(secret: string, name = 'Webhook Secret'): string | undefined {
+	if (secret === '') return `The ${name} is empty`;
+	if (secret.length < MIN_DATTO_SECRET_LENGTH) {
+		return `The ${name} has ${secret.length} characters; at least ${MIN_DATTO_SECRET_LENGTH} are required (use a long random value)`;
+	}
+	return undefined;
 }
 
 export type AuthResult = { ok: true } | { ok: false; reason: string };
 
 /** Datto: the secret in the query string (what Datto can do) or in a header (where a proxy adds one). */
 export function checkDattoWebhookSecret(headers: Headers, query: Query, settings: DattoWebhookSecretSettings): AuthResult {
-	const fromQuery = query[settings.queryParameter];
+	const rawQuery = query[settings.queryParameter];
+	const fromQuery = Array.isArray(rawQuery) ? rawQuery[0] : rawQuery;
 	const fromHeader = settings.headerName ? header(headers, settings.headerName) : undefined;
-	const candidates = [Array.isArray(fromQuery) ? fromQuery[0] : fromQuery, fromHeader].filter((v): v is string => typeof v === 'string');
-	if (candidates.length === 0) return { ok: false, reason: `Missing webhook secret (query parameter "${settings.queryParameter}" or header "${settings.headerName}")` };
-	// Compare every candidate so timing does not reveal which one was present.
-	const matches = candidates.map((c) => safeEqual(c, settings.secret));
+	const headerOnly = settings.location === 'headerOnly';
+	if (headerOnly && fromQuery !== undefined) {
+		return {
+			ok: false,
+			reason: `The webhook secret is not accepted in the URL (query parameter "${settings.queryParameter}"): this trigger takes it only in the header "${settings.headerName}"`,
+		};
+	}
+	const candidates = (headerOnly ? [fromHeader] : [fromQuery, fromHeader]).filter((v): v is string => typeof v === 'string');
+	if (candidates.length === 0) {
+		return {
+			ok: false,
+			reason: headerOnly
+				? `Missing webhook secret (header "${settings.headerName}")`
+				: `Missing webhook secret (query parameter "${settings.queryParameter}" or header "${settings.headerName}")`,
+		};
+	}
+	const accepted = [settings.secret, settings.previousSecret].filter((v): v is string => typeof v === 'string' && v !== '');
+	// Compare every candidate with every accepted secret so timing does not reveal which one was present or matched.
+	const matches = candidates.flatMap((c) => accepted.map((secret) => safeEqual(c, secret)));
 	return matches.some(Boolean) ? { ok: true } : { ok: false, reason: 'Wrong webhook secret' };
 }
 
