@@ -106,7 +106,7 @@ function remediationSection(b: WorkflowBuilder, origin: [number, number]): void 
 	);
 	remediationNode(b, HEAL_NODES.start, P(origin, 0, 0), 'start', {
 		source: 'alert',
-		alert: `={{ $('${NODES.saveAlertLink}').item.json }}`,
+		alert: `={{ $('${NODES.saveAlertLink}').item.json.alert }}`,
 		ticketId: `={{ $('${NODES.saveAlertLink}').item.json.ticketId }}`,
 	});
 	switchNode(

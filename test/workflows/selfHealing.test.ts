@@ -48,6 +48,8 @@ test('Datto RMM remediation nodes: every parameter is one n8n shows and keeps', 
 
 test('wiring: ticket → start → wait ⇄ check → one note; the technician webhook joins the same path', () => {
 	expect(targets(NODES.saveTicketLink, 0)).toEqual([HEAL_NODES.start]);
+	// Create From Alert outputs the normalised alert under "alert" (Save alert link passes it through).
+	expect(node(HEAL_NODES.start).parameters.alert).toBe(`={{ $('${NODES.saveAlertLink}').item.json.alert }}`);
 	expect(targets(HEAL_NODES.start, 0)).toEqual([HEAL_NODES.next]);
 	expect([targets(HEAL_NODES.next, 0), targets(HEAL_NODES.next, 1), targets(HEAL_NODES.next, 2)]).toEqual([[HEAL_NODES.wait], [HEAL_NODES.note], [HEAL_NODES.nothing]]);
 	expect(targets(HEAL_NODES.wait, 0)).toEqual([HEAL_NODES.check]);
