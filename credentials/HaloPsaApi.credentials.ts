@@ -50,8 +50,7 @@ function describeFailure(error: unknown): { status?: number; message: string } {
 export class HaloPsaApi implements ICredentialType {
 	name = 'haloPsaApi';
 
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api -- the name says which Halo auth method this is; "API" is in it
-	displayName = 'HaloPSA API (Client Credentials)';
+	displayName = 'HaloPSA Client Credentials API';
 
 	documentationUrl = 'https://git.example.com/n8n-nodes-halo-datto#halopsa-api-credential';
 

@@ -3,7 +3,7 @@
  * then the device and the site when their names are still missing. Failures never lose the alert: the caller
  * gets the alert as far as it got plus a warning.
  */
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
 
 import { enrichAlert, normaliseApiAlert, type NormalisedAlert } from '../shared/domain/dattoAlert';
 import { dattoPlatformOf, getDattoClientForCredentials } from '../shared/transport/datto';
@@ -48,10 +48,13 @@ export async function enrichFromApi(
 	options: EnrichOptions,
 ): Promise<EnrichmentResult> {
 	const progress: EnrichmentResult = { alert, api: {} };
-	let timer: NodeJS.Timeout | undefined;
-	const timeout = new Promise<'timeout'>((resolve) => {
-		timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
-	});
+	// n8n-workflow's sleep instead of an own timer (n8n's scanner, docs/scanner.md). n8n-workflow 2.x cancels it through
+	// the signal once the work is done; 1.x ignores the signal, so its timer simply runs out (nothing waits for it).
+	const done = new AbortController();
+	const timeout = sleep(options.timeoutMs, done.signal).then(
+		() => 'timeout' as const,
+		() => 'cancelled' as const,
+	);
 	const work = (async () => {
 		const credentials = await context.getCredentials('dattoRmmApi');
 		const client = getDattoClientForCredentials(credentials);
@@ -88,7 +91,7 @@ export async function enrichFromApi(
 	} catch (error) {
 		progress.warning = `Enrichment from the Datto RMM API failed: ${describe(error)}`;
 	} finally {
-		if (timer) clearTimeout(timer);
+		done.abort();
 	}
 	return progress;
 }

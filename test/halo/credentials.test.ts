@@ -137,7 +137,7 @@ describe('HaloPsaApi credential', () => {
 	it('has the fields the nodes read, a hidden expirable token and password-protected secrets', () => {
 		const byName = Object.fromEntries(credential.properties.map((p: INodeProperties) => [p.name, p]));
 		expect(credential.name).toBe('haloPsaApi');
-		expect(credential.displayName).toBe('HaloPSA API (Client Credentials)');
+		expect(credential.displayName).toBe('HaloPSA Client Credentials API');
 		expect(byName.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true } });
 		expect(credential.properties[0].name).toBe('accessToken');
 		expect(byName.clientSecret.typeOptions).toMatchObject({ password: true });

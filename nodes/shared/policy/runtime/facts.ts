@@ -11,7 +11,7 @@
  */
 import { haloDateToIso } from '../../domain/haloDates';
 import { hasHaloMarker } from '../../domain/haloMarker';
-import type { TicketFacts } from '..';
+import type { TicketFacts } from '../index';
 import type { HaloAction } from '../../transport/halo';
 
 export const DEFAULT_FACTS_SKEW_MS = 60_000;

@@ -7,7 +7,7 @@
  * - `actions`: some writes succeeded (e.g. the ticket was created), so the decision was committed to the store and
  *   only the external actions that did not happen are kept (ticket ids bound): replay executes just those.
  */
-import { DRY_RUN_PREFIX, type Decision, type DecisionSubject, type ExternalAction, type PolicyEvent } from '..';
+import { DRY_RUN_PREFIX, type Decision, type DecisionSubject, type ExternalAction, type PolicyEvent } from '../index';
 import type { JsonObject, RecordStore, StoreRecord } from '../../store';
 
 export const FAILED_EVENTS_COLLECTION = 'failedEvents';

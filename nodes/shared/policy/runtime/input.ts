@@ -6,7 +6,7 @@
 import { conditionOf, dedupeKeyOf } from '../../domain/dattoAlert';
 import { normaliseDattoPriority } from '../../domain/priority';
 import { HALO_TICKET_EVENT_TYPES } from '../../domain/haloTicketEvent';
-import type { AlertSnapshot, HaloTicketEventInput, PolicyEvent } from '..';
+import type { AlertSnapshot, HaloTicketEventInput, PolicyEvent } from '../index';
 
 export class PolicyInputError extends Error {
 	constructor(message: string) {

@@ -33,7 +33,7 @@ import {
 	type PolicyResult,
 	type PolicyStore,
 	type TicketFacts,
-} from '..';
+} from '../index';
 import { describeFailure, recordFailure } from './failures';
 import { executeSteps, planSteps, type PolicyWriter } from './steps';
 

@@ -4,7 +4,7 @@
  * - a note followed by a close of the same ticket is ONE Halo action (note + closed status);
  * - a reopen followed by a note on the same ticket is ONE Halo action (note + reopen status).
  */
-import { bindActions, type CreatedTickets, type ExternalAction, type TicketRef } from '..';
+import { bindActions, type CreatedTickets, type ExternalAction, type TicketRef } from '../index';
 
 type Of<T extends ExternalAction['type']> = Extract<ExternalAction, { type: T }>;
 

@@ -1,3 +1,5 @@
+import { sleep as n8nSleep } from 'n8n-workflow';
+
 /** Backoff policy shared by the API clients: exponential with jitter, bounded per wait and in total. */
 export interface RetryPolicy {
 	/** Attempts in total, including the first one. */
@@ -32,9 +34,8 @@ export function parseRetryAfterMs(value: unknown, now = Date.now()): number | un
 	return Math.max(0, date - now);
 }
 
-export const sleep = async (ms: number): Promise<void> =>
-	await new Promise((resolve) => {
-		const timer = setTimeout(resolve, Math.max(0, ms));
-		// Do not keep a finishing process alive only for a backoff timer.
-		(timer as { unref?: () => void }).unref?.();
-	});
+/**
+ * Waits `ms` with n8n-workflow's `sleep` (n8n's scanner forbids timers of the package's own: docs/scanner.md). Unlike
+ * the former own timer it is not unref'd, so a finishing CLI process may wait for a pending backoff.
+ */
+export const sleep = async (ms: number): Promise<void> => await n8nSleep(Math.max(0, ms));
