@@ -35,12 +35,12 @@ export class SyncPolicy implements INodeType {
 			{
 				name: 'haloPsaApi',
 				required: false,
-				displayOptions: { show: { operation: ['decide', 'processDue', 'replayFailed'] } },
+				displayOptions: { show: { operation: ['decide', 'processDue', 'replayFailed', 'checkSetup'] } },
 			},
 			{
 				name: 'dattoRmmApi',
 				required: true,
-				displayOptions: { show: { operation: ['decide', 'processDue', 'replayFailed'], resolveDattoAlerts: [true] } },
+				displayOptions: { show: { operation: ['decide', 'processDue', 'replayFailed', 'checkSetup'], resolveDattoAlerts: [true] } },
 			},
 		],
 		properties,

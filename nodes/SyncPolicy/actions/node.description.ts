@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { backendProperties } from '../../shared/n8n/storeBackend.description';
+import * as checkSetup from './checkSetup.operation';
 import * as decide from './decide.operation';
 import * as explain from './explain.operation';
 import * as health from './health.operation';
@@ -14,6 +15,7 @@ import { DECIDING_OPERATIONS, haloOptionsProperty, policySettingsProperty } from
  */
 export const configuredOutputs = (parameters: { operation?: string }) => {
 	if (parameters.operation === 'explain') return [{ type: 'main', displayName: 'timeline' }];
+	if (parameters.operation === 'checkSetup') return [{ type: 'main', displayName: 'report' }];
 	if (parameters.operation === 'health') {
 		return [
 			{ type: 'main', displayName: 'alarm' },
@@ -35,6 +37,12 @@ export const properties: INodeProperties[] = [
 				value: 'health',
 				description: 'Alarm when no Datto webhook arrived for hours, or failed events wait for replay',
 				action: 'Check the health of the sync',
+			},
+			{
+				name: 'Check Setup',
+				value: 'checkSetup',
+				description: 'Check credentials, Halo settings, site mapping and webhooks once after setup; report as JSON and HTML',
+				action: 'Check the setup of the sync',
 			},
 			{
 				name: 'Decide',
@@ -98,6 +106,7 @@ export const properties: INodeProperties[] = [
 	...replayFailed.description,
 	...explain.description,
 	...health.description,
+	...checkSetup.description,
 	{
 		displayName: 'Clock Override (Test Only)',
 		name: 'clockOverride',

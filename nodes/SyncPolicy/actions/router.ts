@@ -1,5 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import * as checkSetup from './checkSetup.operation';
 import * as decide from './decide.operation';
 import * as explain from './explain.operation';
 import * as health from './health.operation';
@@ -8,7 +9,7 @@ import * as replayFailed from './replayFailed.operation';
 
 type Operation = { execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> };
 
-const operations: Record<string, Operation> = { decide, explain, health, processDue, replayFailed };
+const operations: Record<string, Operation> = { checkSetup, decide, explain, health, processDue, replayFailed };
 
 /**
  * Dispatches to the operation. Each operation owns its item loop because the routing differs: Decide routes every
