@@ -35,7 +35,7 @@ export class SyncPolicy implements INodeType {
 			{
 				name: 'haloPsaApi',
 				required: false,
-				displayOptions: { show: { operation: ['decide', 'processDue', 'replayFailed', 'checkSetup'] } },
+				displayOptions: { show: { operation: ['decide', 'processDue', 'replayFailed', 'checkSetup', 'statusPage'] } },
 			},
 			{
 				name: 'dattoRmmApi',

@@ -6,6 +6,7 @@ import * as decide from './decide.operation';
 import * as explain from './explain.operation';
 import * as health from './health.operation';
 import * as replayFailed from './replayFailed.operation';
+import * as statusPage from './statusPage.operation';
 import { DECIDING_OPERATIONS, haloOptionsProperty, policySettingsProperty } from './settings';
 
 /**
@@ -16,6 +17,7 @@ import { DECIDING_OPERATIONS, haloOptionsProperty, policySettingsProperty } from
 export const configuredOutputs = (parameters: { operation?: string }) => {
 	if (parameters.operation === 'explain') return [{ type: 'main', displayName: 'timeline' }];
 	if (parameters.operation === 'checkSetup') return [{ type: 'main', displayName: 'report' }];
+	if (parameters.operation === 'statusPage') return [{ type: 'main', displayName: 'page' }];
 	if (parameters.operation === 'health') {
 		return [
 			{ type: 'main', displayName: 'alarm' },
@@ -68,6 +70,12 @@ export const properties: INodeProperties[] = [
 				description: 'Run events whose Halo or Datto writes failed again',
 				action: 'Replay failed events',
 			},
+			{
+				name: 'Status Page',
+				value: 'statusPage',
+				description: 'The sync status as an HTML page: open links, last deliveries, failed events, decisions, budget',
+				action: 'Render the sync status page',
+			},
 		],
 		default: 'decide',
 	},
@@ -79,7 +87,7 @@ export const properties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to decide and record what would be done (in the dryRun.* collections) without writing to Halo or Datto. Explain and Check Health then read the dry-run records.',
-		displayOptions: { show: { operation: [...DECIDING_OPERATIONS, 'explain', 'health'] } },
+		displayOptions: { show: { operation: [...DECIDING_OPERATIONS, 'explain', 'health', 'statusPage'] } },
 	},
 	...decide.description,
 	{
@@ -107,6 +115,7 @@ export const properties: INodeProperties[] = [
 	...explain.description,
 	...health.description,
 	...checkSetup.description,
+	...statusPage.description,
 	{
 		displayName: 'Clock Override (Test Only)',
 		name: 'clockOverride',

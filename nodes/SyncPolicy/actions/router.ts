@@ -6,10 +6,11 @@ import * as explain from './explain.operation';
 import * as health from './health.operation';
 import * as processDue from './processDue.operation';
 import * as replayFailed from './replayFailed.operation';
+import * as statusPage from './statusPage.operation';
 
 type Operation = { execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> };
 
-const operations: Record<string, Operation> = { checkSetup, decide, explain, health, processDue, replayFailed };
+const operations: Record<string, Operation> = { checkSetup, decide, explain, health, processDue, replayFailed, statusPage };
 
 /**
  * Dispatches to the operation. Each operation owns its item loop because the routing differs: Decide routes every
