@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Writes the shipped workflows (workflows/datto-halo-sync.json and workflows/postgres/*.json) from their one
- * definition in scripts/workflows/definition.ts.
+ * Writes the shipped workflows (workflows/datto-halo-sync.json, workflows/postgres/*.json, workflows/setup/*.json) from
+ * their definitions in scripts/workflows/definition.ts and scripts/workflows/setup.ts.
  *
  *   npm run build && node dist/scripts/build-workflows.js           write the files
  *   node dist/scripts/build-workflows.js --check                     exit 1 when a committed file differs
@@ -13,6 +13,7 @@ import * as path from 'path';
 
 import { buildWorkflows, serialiseWorkflow } from './workflows/definition';
 import { buildSelfHealingWorkflows } from './workflows/selfHealing';
+import { buildSetupWorkflows } from './workflows/setup';
 
 function packageRoot(): string {
 	let dir = __dirname;
@@ -28,7 +29,7 @@ function main(argv: string[]): number {
 	const check = argv.includes('--check');
 	const root = packageRoot();
 	let differences = 0;
-	for (const { file, workflow } of [...buildWorkflows(), ...buildSelfHealingWorkflows()]) {
+	for (const { file, workflow } of [...buildWorkflows(), ...buildSelfHealingWorkflows(), ...buildSetupWorkflows()]) {
 		const target = path.join(root, file);
 		const text = serialiseWorkflow(workflow);
 		const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined;
