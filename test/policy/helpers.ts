@@ -160,6 +160,8 @@ export const storeWrites = (r: PolicyResult) => r.actions.filter((a) => a.type =
 
 export interface FakeTicket {
 	id: number;
+	/** The alert a ticket was created for (null: a storm parent). */
+	alertUid: string | null;
 	state: 'open' | 'closed';
 	parent: number | null;
 	summary: string;
@@ -168,7 +170,8 @@ export interface FakeTicket {
 }
 
 export interface HaloCall {
-	type: ExternalAction['type'];
+	/** An engine action, or the search for an alert's ticket before a create (after an earlier failure). */
+	type: ExternalAction['type'] | 'searchTicket';
 	ticket?: number;
 }
 
@@ -209,7 +212,7 @@ export class Harness {
 	/** The runner's outcome for one event (failures included). */
 	async run(event: PolicyEvent): Promise<PolicyRunOutcome> {
 		const outcome = await runPolicyEvent(event, {
-			store: this.store,
+			store: this.storeFault ? this.faultyStore(this.storeFault) : this.store,
 			config: this.config,
 			now: new Date(this.now),
 			writer: this.writer,
@@ -226,15 +229,41 @@ export class Harness {
 		return outcome;
 	}
 
+	/**
+	 * Store fault injection: while set, a write (set / delete / claim / updateStatus) for which it returns true throws
+	 * (the store going away in the middle of a run).
+	 */
+	storeFault: ((op: string, collection: string, key: string) => boolean) | null = null;
+
+	private faultyStore(fault: (op: string, collection: string, key: string) => boolean): StaticDataStore {
+		const real = this.store;
+		return new Proxy(real, {
+			get(target, prop, receiver) {
+				const value = Reflect.get(target, prop, receiver) as unknown;
+				if (typeof value !== 'function') return value;
+				if (!['set', 'delete', 'claim', 'updateStatus'].includes(String(prop))) return (value as (...a: unknown[]) => unknown).bind(target);
+				return async (collection: string, key: string, ...rest: unknown[]) => {
+					if (fault(String(prop), collection, key)) throw new Error(`store unavailable (${String(prop)} ${collection}/${key})`);
+					return await (value as (...a: unknown[]) => Promise<unknown>).call(target, collection, key, ...rest);
+				};
+			},
+		});
+	}
+
 	/** The next fake Halo call of this kind throws (once): a Halo outage in the middle of a run. */
 	failNext: HaloCall['type'] | null = null;
 
 	/** The fake Halo behind the runner's PolicyWriter interface; records every call in `calls`. */
 	readonly writer: PolicyWriter = {
-		createTicket: async (action, parentId) => {
+		createTicket: async (action, parentId, options) => {
+			if (options?.searchFirst) {
+				this.calls.push({ type: 'searchTicket' });
+				const found = [...this.tickets.values()].find((t) => t.alertUid === action.alert.alertUid);
+				if (found) return found.id;
+			}
 			this.maybeFail('createTicket');
 			const id = this.nextTicketId++;
-			this.tickets.set(id, { id, state: 'open', parent: parentId, summary: action.alert.message, notes: [], children: [] });
+			this.tickets.set(id, { id, alertUid: action.alert.alertUid, state: 'open', parent: parentId, summary: action.alert.message, notes: [], children: [] });
 			if (parentId !== null) this.tickets.get(parentId)?.children.push(id);
 			this.calls.push({ type: 'createTicket', ticket: id });
 			return id;
@@ -242,7 +271,7 @@ export class Harness {
 		createParent: async (action) => {
 			this.maybeFail('createParent');
 			const id = this.nextTicketId++;
-			this.tickets.set(id, { id, state: 'open', parent: null, summary: action.summary, notes: [], children: [] });
+			this.tickets.set(id, { id, alertUid: null, state: 'open', parent: null, summary: action.summary, notes: [], children: [] });
 			this.calls.push({ type: 'createParent', ticket: id });
 			return id;
 		},

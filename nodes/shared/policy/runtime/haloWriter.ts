@@ -144,7 +144,7 @@ export class HaloPolicyWriter implements PolicyWriter {
 		return fields;
 	}
 
-	async createTicket(action: CreateTicketAction, parentId: number | null): Promise<number> {
+	async createTicket(action: CreateTicketAction, parentId: number | null, options: { searchFirst?: boolean } = {}): Promise<number> {
 		const s = this.settings;
 		const device = action.alert.device as { uid: string | null; hostname: string | null; lastLoggedInUser?: string | null };
 		const target = await this.targetOf(action.clientId, action.alert.site, device, `alert ${action.alert.alertUid}`);
@@ -168,9 +168,16 @@ export class HaloPolicyWriter implements PolicyWriter {
 			marker: true,
 		});
 		if (targetFields.assets) built.fields.assets = targetFields.assets;
-		const ticket = await createTicketForTarget(this.halo, built.fields, target, {
-			recover: async () => await findAlertTicket(this.halo, alert.alertUid, built.summary, clientId, s.externalRef),
-		});
+		const recover = async () => await findAlertTicket(this.halo, alert.alertUid, built.summary, clientId, s.externalRef);
+		if (options.searchFirst) {
+			// An earlier attempt for this alert failed after it meant to create (docs/security.md#idempotent-ticket-creation).
+			const existing = await recover();
+			if (existing) {
+				this.mappings.set(alert.alertUid, targetSummary(target));
+				return existing.id;
+			}
+		}
+		const ticket = await createTicketForTarget(this.halo, built.fields, target, { recover });
 		this.mappings.set(alert.alertUid, targetSummary(target));
 		return ticket.id;
 	}

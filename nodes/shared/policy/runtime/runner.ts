@@ -163,6 +163,32 @@ function factsToFetch(state: Awaited<ReturnType<typeof loadPolicyState>>, event:
 	return wanted;
 }
 
+/** Store collection of the create intents (key: alert UID). */
+export const CREATE_INTENTS_COLLECTION = 'createIntents';
+
+/**
+ * Writes an intent record for every alert ticket `external` creates; returns the alert UIDs that already had one
+ * (an earlier attempt got that far and then failed): their tickets are searched for before any create.
+ */
+async function claimCreateIntents(store: PolicyStore, external: readonly ExternalAction[], now: Date, owner: string | undefined): Promise<Set<string>> {
+	const searchFirst = new Set<string>();
+	for (const a of external) {
+		if (a.type !== 'createTicket') continue;
+		const uid = a.alert.alertUid;
+		if (await store.get(CREATE_INTENTS_COLLECTION, uid)) searchFirst.add(uid);
+		else await store.set(CREATE_INTENTS_COLLECTION, uid, { value: { alertUid: uid, at: now.toISOString(), owner: owner ?? null }, status: 'open' });
+	}
+	return searchFirst;
+}
+
+/** Deletes the intents of the tickets that were created and committed (best effort: a leftover only costs a search). */
+async function dropCreateIntents(store: PolicyStore, external: readonly ExternalAction[], created: CreatedTickets): Promise<void> {
+	if (created.ticket === undefined) return;
+	for (const a of external) {
+		if (a.type === 'createTicket') await store.delete(CREATE_INTENTS_COLLECTION, a.alert.alertUid).catch(() => undefined);
+	}
+}
+
 /** Runs one event through the policies, writes and all (see the file comment). Never throws for Halo failures. */
 export async function runPolicyEvent(event: PolicyEvent, options: PolicyRunOptions): Promise<PolicyRunOutcome> {
 	const { store, config } = options;
@@ -263,7 +289,17 @@ export async function runPolicyEvent(event: PolicyEvent, options: PolicyRunOptio
 				return await fail(result, new Error('No HaloPSA writer: select a HaloPSA credential (or switch on Dry Run)'), 'event', { committed: false, attempts: attempt });
 			}
 			if (external.length > 0) {
-				const exec = await executeSteps(planSteps(external), options.writer!);
+				// Idempotent ticket creation: an intent record per alert ticket to create, written before POST /Tickets and
+				// deleted after the commit. One left over from an earlier attempt (any failure after it was written: Halo,
+				// the store, a crash) makes the writer search for the alert's ticket before creating.
+				let searchFirst: Set<string>;
+				try {
+					searchFirst = await claimCreateIntents(store, external, now, options.owner);
+				} catch (error) {
+					await releaseGuards(store, result.guards);
+					return await fail(result, error, 'event', { committed: false, attempts: attempt });
+				}
+				const exec = await executeSteps(planSteps(external), options.writer!, {}, { searchFirst });
 				created = exec.created;
 				calls = exec.calls;
 				dattoAlertUids = exec.dattoAlertUids;
@@ -277,8 +313,9 @@ export async function runPolicyEvent(event: PolicyEvent, options: PolicyRunOptio
 					try {
 						await applyStoreActions(store, result, created);
 						committed = true;
+						await dropCreateIntents(store, external, created);
 					} catch {
-						committed = false;
+						// committed stays as it was: the intents (if any) are kept for the next attempt.
 					}
 					await releaseGuards(store, result.guards);
 					const remaining = bindSafely(exec.failure.remaining, created);
@@ -293,7 +330,15 @@ export async function runPolicyEvent(event: PolicyEvent, options: PolicyRunOptio
 				}
 			}
 		}
-		await applyStoreActions(store, result, created);
+		try {
+			await applyStoreActions(store, result, created);
+		} catch (error) {
+			// The Halo writes happened but the store did not take the decision: the create intents stay, so a rerun of
+			// this event (redelivery, reconciliation, replay) finds the ticket instead of opening a second one.
+			await releaseGuards(store, result.guards).catch(() => undefined);
+			return await fail(result, error, 'event', { created, committed: false, attempts: attempt, calls, dattoAlertUids });
+		}
+		if (!result.dryRun) await dropCreateIntents(store, result.actions.filter(isExternalAction), created);
 		await releaseGuards(store, result.guards);
 		return {
 			decision: result.decision,

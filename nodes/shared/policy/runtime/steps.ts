@@ -13,8 +13,12 @@ export type CreateParentAction = Of<'createParent'>;
 
 /** What a step asks Halo (or Datto) to do. Implemented by the Halo writer (haloWriter.ts) or a test double. */
 export interface PolicyWriter {
-	/** POST /Tickets for an alert; `parentId` links a storm child. Returns the ticket id. */
-	createTicket(action: CreateTicketAction, parentId: number | null): Promise<number>;
+	/**
+	 * POST /Tickets for an alert; `parentId` links a storm child. Returns the ticket id. With `searchFirst` (an
+	 * earlier attempt for this alert failed somewhere after it meant to create), the alert's ticket is searched for
+	 * first and, when found, its id is returned without creating another.
+	 */
+	createTicket(action: CreateTicketAction, parentId: number | null, options?: { searchFirst?: boolean }): Promise<number>;
 	/** POST /Tickets for a storm parent. Returns the ticket id. */
 	createParent(action: CreateParentAction): Promise<number>;
 	/** Where the ticket of this alert was created (client/site/asset and the rules that matched), if the writer knows. */
@@ -98,14 +102,20 @@ function idOf(ref: TicketRef, created: CreatedTickets): number {
 }
 
 /** Executes the steps in order, binding `{ $ref }` tickets to the ids created by earlier steps; stops at the first failure. */
-export async function executeSteps(steps: readonly Step[], writer: PolicyWriter, initial: CreatedTickets = {}): Promise<StepsOutcome> {
+export async function executeSteps(
+	steps: readonly Step[],
+	writer: PolicyWriter,
+	initial: CreatedTickets = {},
+	options: { searchFirst?: ReadonlySet<string> } = {},
+): Promise<StepsOutcome> {
 	const out: StepsOutcome = { created: { ...initial }, done: 0, calls: 0, dattoAlertUids: [], failure: null };
 	for (const step of steps) {
 		try {
 			switch (step.kind) {
 				case 'createTicket': {
 					const parent = step.action.parent === null ? null : idOf(step.action.parent, out.created);
-					out.created.ticket = await writer.createTicket(step.action, parent);
+					const searchFirst = options.searchFirst?.has(step.action.alert.alertUid) ?? false;
+					out.created.ticket = await writer.createTicket(step.action, parent, searchFirst ? { searchFirst } : undefined);
 					out.calls++;
 					break;
 				}
