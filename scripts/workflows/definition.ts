@@ -358,6 +358,7 @@ export const NODES = {
 	markAlertClosedByHalo: 'Mark alert link closed by Halo',
 	markTicketClosedByHalo: 'Mark ticket link closed by Halo',
 	resolveDatto: 'Resolve Datto alert',
+	recordResolveFailure: 'Record failed Datto resolve',
 	cleanupSchedule: 'Every day at 03:00',
 	purgeAlerts: 'Purge closed alert links',
 	purgeTickets: 'Purge closed ticket links',
@@ -373,6 +374,9 @@ export const NODES = {
 	closeReconciled: 'Close reconciled ticket',
 	markAlertReconciled: 'Mark alert link closed (reconciled)',
 	markTicketReconciled: 'Mark ticket link closed (reconciled)',
+	listFailedResolves: 'List failed Datto resolves',
+	retryResolve: 'Retry Datto resolve',
+	markResolveRetried: 'Mark failed resolve done',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -663,10 +667,20 @@ export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]):
 			options: { checkFirst: true },
 		},
 		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
+		onError: 'continueErrorOutput',
+	});
+	// A failed resolve (Datto down, 403 IP block, rate limit) lands in the failed-event list; the reconciliation retries it.
+	b.store(NODES.recordResolveFailure, P(origin, 6, 0.9), 'set', 'failedEvents', {
+		key: `={{ $('${NODES.getTicketLink}').item.json.link.record.value.alertUid }}`,
+		value: '{"kind": "dattoResolve"}',
+		mode: 'merge',
+		status: 'open',
+		history: { event: 'dattoResolveFailed', reason: 'Resolving the Datto alert after the Halo close failed; the reconciliation retries it' },
 	});
 	b.chain(NODES.haloTrigger, NODES.getTicketLink, NODES.linkedOpen);
 	b.connect(NODES.linkedOpen, NODES.markAlertClosedByHalo, 0);
 	b.chain(NODES.markAlertClosedByHalo, NODES.markTicketClosedByHalo, NODES.resolveDatto);
+	b.connect(NODES.resolveDatto, NODES.recordResolveFailure, 1);
 }
 
 export function cleanupSection(b: WorkflowBuilder, origin: [number, number]): void {
@@ -714,7 +728,8 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 			'**B.** Open links whose Datto alert has been resolved for more than ' +
 			`${SETTINGS.resolveGraceMinutes} minutes (the resolved webhook had its chance) get their ticket closed with a ` +
 			'note. One Datto read per open link; a ticket is closed only when Datto says its alert is resolved, never because ' +
-			'an alert is missing from a list.',
+			'an alert is missing from a list.\n' +
+			'**C.** Datto resolves that failed after a Halo close (flow 2 records them in `failedEvents`) are retried.',
 		P(origin, -0.4, -1.3),
 		[Math.round((ownChain ? 8.6 : 7.6) * COL), Math.round((ownChain ? 6.2 : 4.6) * ROW)],
 		3,
@@ -765,6 +780,26 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 	});
 	b.connect(NODES.reconcileSchedule, NODES.listOpenLinks);
 	b.chain(NODES.listOpenLinks, NODES.getDattoAlert, NODES.resolvedInDatto);
+
+	// C: Datto resolves that failed after a Halo close (flow 2) are retried; a retry that fails again stays listed.
+	b.store(NODES.listFailedResolves, P(origin, 1, -0.8), 'list', 'failedEvents', { returnAll: true, filters: { status: 'open' } });
+	b.add({
+		name: NODES.retryResolve,
+		type: NODE_TYPES.datto,
+		typeVersion: 1,
+		position: P(origin, 2, -0.8),
+		parameters: { resource: 'alert', operation: 'resolve', alertUid: '={{ $json.key }}', options: { checkFirst: true } },
+		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
+		onError: 'continueErrorOutput',
+	});
+	b.store(NODES.markResolveRetried, P(origin, 3, -0.8), 'updateStatus', 'failedEvents', {
+		key: `={{ $('${NODES.listFailedResolves}').item.json.key }}`,
+		status: 'closed',
+		mergeValue: '{}',
+		history: { event: 'dattoResolveRetried', reason: 'The reconciliation resolved the Datto alert' },
+	});
+	b.connect(NODES.reconcileSchedule, NODES.listFailedResolves);
+	b.chain(NODES.listFailedResolves, NODES.retryResolve, NODES.markResolveRetried);
 	b.connect(NODES.resolvedInDatto, NODES.closeReconciled, 0);
 	b.chain(NODES.closeReconciled, NODES.markAlertReconciled, NODES.markTicketReconciled);
 
