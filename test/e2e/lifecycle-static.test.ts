@@ -262,6 +262,41 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 	);
 
 	test(
+		'Datto resolve fails after a Halo close → recorded in failedEvents, retried by the reconciliation',
+		timed('haloCloseRetry', async () => {
+			const { alert } = await sims.datto.createAlert({ deviceUid: sims.devices.contoso, priority: 'High', message: 'Backup job failed' });
+			const [ticket] = await waitFor('the ticket', () => {
+				const t = ticketsFor(sims.halo, alert.alertUid);
+				return t.length ? t : undefined;
+			});
+			await waitFor('the link to be open', async () => (await staticStore(n8n, WF)).alerts?.[alert.alertUid]?.status === 'open');
+			// Datto refuses every resolve for a minute (the client's retries included).
+			sims.datto.faults.configure({ pathPattern: '/resolve$', errorStatus: 503, failForMs: 60_000 });
+			try {
+				sims.halo.closeAsTechnician(ticket.id as number, { note: 'Fixed, closing.' });
+				const failed = await waitFor(
+					'the failed resolve in failedEvents',
+					async () => (await staticStore(n8n, WF)).failedEvents?.[alert.alertUid],
+					60_000,
+				);
+				expect(failed).toMatchObject({ status: 'open', value: { kind: 'dattoResolve' } });
+				expect(failed.history.map((h) => h.event)).toContain('dattoResolveFailed');
+				expect(sims.datto.data.alerts.find((a) => a.alert.alertUid === alert.alertUid)?.alert.resolved).toBe(false);
+			} finally {
+				sims.datto.faults.clear();
+			}
+			// The reconciliation (every 5 s here) retries it.
+			await waitFor('the reconciliation to resolve the alert', () => sims.datto.data.alerts.find((a) => a.alert.alertUid === alert.alertUid)?.alert.resolved === true, 60_000);
+			const done = await waitFor('the failed event closed', async () => {
+				const r = (await staticStore(n8n, WF)).failedEvents?.[alert.alertUid];
+				return r?.status === 'closed' ? r : undefined;
+			}, 30_000);
+			expect(done.history.map((h) => h.event)).toEqual(expect.arrayContaining(['dattoResolveFailed', 'dattoResolveRetried']));
+			expect((await staticStore(n8n, WF)).alerts[alert.alertUid]).toMatchObject({ status: 'closed', value: { closedBy: 'halo' } });
+		}),
+	);
+
+	test(
 		'wrong or missing secret → 401, no ticket, no execution (Datto and Halo triggers)',
 		timed('wrongSecret', async () => {
 			const before = await lastExecutionId(n8n);
