@@ -44,7 +44,7 @@ const TRICKY_UIDS: Array<[string, string, 'accepted' | 'refused']> = [
 ];
 
 describe('Datto RMM Trigger ↔ Mapping Store: every accepted alertUid is a storable key', () => {
-	test.each(TRICKY_UIDS)('%s → %s', async (_name, alertUid, expected) => {
+	test.each(TRICKY_UIDS.map(([name, uid, expected]) => [`${name} → ${expected}`, uid, expected] as const))('%s', async (_name, alertUid, expected) => {
 		const result = await deliver(JSON.stringify({ source: 'datto-rmm', event: 'triggered', alertUid, alertMessage: 'x', siteUid: 's', siteName: 'S' }));
 		expect(result.error).toBeUndefined();
 		if (expected === 'accepted') {
@@ -77,7 +77,15 @@ describe('no body makes a trigger throw', () => {
 		expect(result.response.statusCode).toBeLessThan(500);
 	});
 
-	test('HaloPSA Trigger: objects nested 5,000 deep → 400', async () => {
+	// The old case (5,000 levels, no ticket id) was refused for having no ticket id, so it passed for the wrong reason;
+	// the old trigger accepted (200) a 20,000-deep body that carried a linked ticket id and acted on it.
+	test.each([
+		['objects nested 5,000 deep', nested(5000)],
+		[
+			'a 20,000-deep body carrying a linked ticket id',
+			`{"event":"Ticket Closed","ticket":{"id":1001,"status_id":9,"status":{"id":9,"name":"Closed"}},"x":${nested(20000)}}`,
+		],
+	])('HaloPSA Trigger: %s → 400 naming the depth limit, no execution', async (_name, body) => {
 		const result = await callWebhook({
 			node: new HaloPsaTrigger(),
 			parameters: { events: ['closed'] } as never,
@@ -85,11 +93,12 @@ describe('no body makes a trigger throw', () => {
 			credentialTypes: [new HaloPsaWebhookApi()],
 			request: {
 				headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('u:p').toString('base64')}` },
-				body: nested(5000),
+				body,
 			},
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.workflowData).toBeUndefined();
 		expect(result.response.statusCode).toBe(400);
+		expect(JSON.stringify(result.response.json)).toContain('Body is nested deeper than 32 levels (limit 32)');
 	});
 });
