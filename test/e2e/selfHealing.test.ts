@@ -41,8 +41,8 @@ const HEADER = { name: 'X-Remediation-Token', value: 'e2e-remediation-token-0123
 const csvRow = (key: string, value: object) => `${key},"${JSON.stringify(value).replace(/"/g, '""')}"\n`;
 const RULES_CSV =
 	'key,value\n' +
-	csvRow('restart-spooler', { id: 'restart-spooler', alertType: 'srvc_status_ctx', condition: 'srvc_status_ctx:Spooler', componentUid: SPOOLER, componentName: 'Restart Print Spooler', timeoutMinutes: 1 }) +
-	csvRow('stuck-cleanup', { id: 'stuck-cleanup', condition: 'perf_disk_usage_ctx:*', componentUid: STUCK, componentName: 'Stuck Cleanup', timeoutMinutes: 0.1 });
+	csvRow('restart-spooler', { id: 'restart-spooler', alertType: 'srvc_status_ctx', messagePattern: 'spooler', componentUid: SPOOLER, componentName: 'Restart Print Spooler', timeoutMinutes: 1 }) +
+	csvRow('stuck-cleanup', { id: 'stuck-cleanup', alertType: 'perf_disk_usage_ctx', componentUid: STUCK, componentName: 'Stuck Cleanup', timeoutMinutes: 0.1 });
 
 /** The private notes (POST /api/actions bodies) on a ticket since `mark`. */
 function notesOn(sims: Simulators, ticketId: number, mark: number): Array<Record<string, unknown>> {

@@ -52,6 +52,7 @@ describe('matching', () => {
 		['exact condition (case-insensitive)', alert({ condition: 'SRVC_STATUS_CTX:spooler' }), 'spooler'],
 		['alert type from the condition', alert({ condition: 'srvc_status_ctx:W32Time' }), 'service'],
 		['explicit alert type', alert({ condition: 'message:service # stopped', alertType: 'srvc_status_ctx' }), 'service'],
+		["the webhook's alert type (\"srvc status\") is the same type", alert({ condition: 'srvc status', alertType: null }), 'service'],
 		['message pattern + priority', alert({ condition: 'perf_disk_usage_ctx:C:', message: 'Disk C: 97% full' }), 'disk'],
 		['message pattern, wrong priority', alert({ condition: 'perf_disk_usage_ctx:C:', message: 'Disk C: 97% full', priority: 'Low' }), null],
 		['nothing matches', alert({ condition: 'online_offline_status_ctx', message: 'PC-01 is offline' }), null],

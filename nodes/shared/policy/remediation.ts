@@ -129,6 +129,14 @@ export function alertTypeOf(alert: Pick<RemediationAlert, 'alertType' | 'conditi
 	return alert.condition.split(':')[0];
 }
 
+/**
+ * Alert types compare without case, a trailing `_ctx` and the difference between `_` and spaces: the API's
+ * `srvc_status_ctx` and the webhook's `[alert_type]` "srvc status" are the same type.
+ */
+export function alertTypeKey(type: string | null | undefined): string {
+	return lower(type).replace(/_ctx$/, '').replace(/[_\s]+/g, ' ').trim();
+}
+
 /** Problems with a rule (empty when valid). */
 export function validateRemediationRule(rule: unknown): string[] {
 	const errors: string[] = [];
@@ -166,7 +174,7 @@ export function ruleMatches(rule: RemediationRule, alert: RemediationAlert): boo
 		const have = lower(alert.condition);
 		if (want.endsWith('*') ? !have.startsWith(want.slice(0, -1)) : have !== want) return false;
 	}
-	if (rule.alertType && rule.alertType.trim() && lower(rule.alertType) !== lower(alertTypeOf(alert))) return false;
+	if (rule.alertType && rule.alertType.trim() && alertTypeKey(rule.alertType) !== alertTypeKey(alertTypeOf(alert))) return false;
 	if (rule.messagePattern && rule.messagePattern.trim() && !new RegExp(rule.messagePattern, 'i').test(alert.message ?? '')) return false;
 	if (rule.priorities && rule.priorities.length > 0 && !rule.priorities.map(lower).includes(lower(alert.priority))) return false;
 	return true;

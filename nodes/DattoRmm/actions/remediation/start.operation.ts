@@ -80,13 +80,16 @@ function text(value: unknown): string | null {
 function alertFrom(raw: IDataObject): RemediationAlert {
 	const device = (raw.device ?? {}) as IDataObject;
 	const site = (raw.site ?? {}) as IDataObject;
+	const source = (raw.raw ?? {}) as IDataObject;
+	const context = (source.alertContext ?? {}) as IDataObject;
+	const alertType = text(raw.alertType) ?? text(context['@class']) ?? text(source.alertType) ?? text(source.alert_type);
 	return {
 		alertUid: text(raw.alertUid) ?? '',
 		event: raw.event === 'resolved' ? 'resolved' : 'triggered',
 		priority: text(raw.priority),
 		message: text(raw.message) ?? '',
 		condition: text(raw.condition) ?? 'unknown',
-		alertType: text(raw.alertType),
+		alertType,
 		device: { uid: text(device.uid), hostname: text(device.hostname) },
 		site: { uid: text(site.uid), name: text(site.name) },
 	};
