@@ -74,12 +74,11 @@ export const NODE_TYPES = {
 
 /** Defaults users change after import (documented in README.md#shipped-workflows and the workflows' sticky notes). */
 export const SETTINGS = {
-	/** Halo client for sites without a row in the `sites` table. */
-	catchAllClient: '{"clientId": 1, "name": "Catch-all client"}',
-	/** Halo status id of "Closed" (9 in most tenants and in the simulator's default profile). */
-	closedStatusId: 9,
-	/** Outcome sent by name with every close (no lookup call); must exist in the tenant. */
-	outcomeName: 'Private Note',
+	/**
+	 * Catch-all Halo client: tickets of alerts that no rule maps (no `sites` row, no Halo site/client with the Datto
+	 * site UID in datto_id, no unique client name). The only id to set after import (docs/mapping.md).
+	 */
+	catchAllClientId: 1,
 	priorityMap: 'Critical=1, High=2, Moderate=3, Low=4, Information=4',
 	defaultPriorityId: 3,
 	/** A claim still `pending` after this many minutes is taken over (its execution died). */
@@ -313,10 +312,9 @@ function haloClose(b: WorkflowBuilder, name: string, at: [number, number], ticke
 			operation: 'close',
 			ticketId,
 			note,
-			closedStatus: 'list',
-			closedStatusId: SETTINGS.closedStatusId,
-			outcomeSource: 'name',
-			outcomeName: SETTINGS.outcomeName,
+			// The tenant's own closed status and note outcome, looked up by name and cached (never a hard-coded id).
+			closedStatus: 'auto',
+			outcomeSource: 'auto',
 			hiddenFromUser: true,
 			sendEmail: false,
 			options: {},
@@ -387,10 +385,10 @@ const SETTINGS_NOTE = (variant: Variant): string =>
 	`1. **Credentials**: HaloPSA account, Datto RMM account, Datto RMM webhook secret, HaloPSA webhook auth` +
 	(variant === 'postgres' ? ', Mapping store Postgres (every Mapping Store node; table \`${SETTINGS.table}\`)' : '') +
 	`.\n` +
-	`2. **Catch-all client**: *${NODES.lookup}* → Fallback Value (\`{"clientId": 1}\`).\n` +
-	`3. **Closed status and outcome**: *${NODES.close}* and *${NODES.closeReconciled}* → Closed Status (${SETTINGS.closedStatusId} = Closed in most tenants) and Outcome Name (\`${SETTINGS.outcomeName}\` must exist in Halo).\n` +
+	`2. **Catch-all client**: *${NODES.create}* → Fallback Client (${SETTINGS.catchAllClientId} here). Nothing else to map: sites find their Halo client/site through Halo's Datto RMM integration (datto_id), else a unique client name (docs/mapping.md).\n` +
+	`3. **Closed status and outcome**: Auto (the tenant's "Closed" status and note outcome, looked up by name and cached); pick them in *${NODES.close}* and *${NODES.closeReconciled}* only to override.\n` +
 	`4. **Priorities**: *${NODES.create}* → Priority Map (your Halo priority ids).\n` +
-	`5. **Site → client table**: see "Seed the site → client table".\n` +
+	`5. **Site → client table** (optional override): see "Seed the site → client table".\n` +
 	`6. Schedules and the purge age if wanted. Publish, then paste the Datto RMM Trigger's production URL with \`?secret=…\` into Datto (both bodies) and the HaloPSA Trigger's URL into a Halo webhook (Ticket Closed, full payload, Basic auth).\n` +
 	`Details: README.md#shipped-workflows.`;
 
@@ -401,8 +399,8 @@ export function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): 
 		'## 1. Datto alert → Halo ticket (alert lifecycle)\n' +
 			'**Triggered:** claim the alert UID in `alerts` (status `pending`; a claim still pending after ' +
 			`${SETTINGS.reclaimAfterMinutes} min is taken over) → a duplicate delivery only adds a history entry, no second ticket → ` +
-			'look up the Halo client of the Datto site in `sites` (site UID, then site name, else the catch-all client) → ' +
-			'create the ticket (1 Halo call) → save alert → ticket (status `open`) and ticket → alert.\n' +
+			'look up the Datto site in `sites` (an optional override: site UID, then site name) → ' +
+			'create the ticket (1 Halo call) on the client/site/asset of the automatic mapping (`sites` row, else Halo\'s datto_id, else a unique client name, else the catch-all; cached index, no extra call) → save alert → ticket (status `open`) and ticket → alert.\n' +
 			'**Resolved:** find the link. Open: close the ticket with a note and the closed status in ONE Halo call, mark both ' +
 			'links `closed`. Unknown alert: recorded with status `unknown`, no error. Already closed (e.g. closed in Halo) or ' +
 			'still pending: nothing to do.',
@@ -533,7 +531,8 @@ function createChain(b: WorkflowBuilder, origin: [number, number]): void {
 	b.store(NODES.lookup, P(origin, 4, 0), 'lookup', 'sites', {
 		lookupKey: '={{ $json.site.uid }}',
 		lookupName: '={{ $json.site.name }}',
-		fallbackValue: SETTINGS.catchAllClient,
+		// No fallback: a site without a row is mapped automatically through Halo (the table is an override).
+		fallbackValue: '',
 		output: 'inputWithResult',
 		resultField: 'client',
 	});
@@ -547,7 +546,9 @@ function createChain(b: WorkflowBuilder, origin: [number, number]): void {
 			operation: 'createFromAlert',
 			alertSource: 'field',
 			alertField: '',
+			clientMapping: 'auto',
 			clientIdField: 'client.value.clientId',
+			fallbackClientId: SETTINGS.catchAllClientId,
 			siteIdField: 'client.value.siteId',
 			priorityMap: SETTINGS.priorityMap,
 			defaultPriorityId: SETTINGS.defaultPriorityId,
@@ -846,12 +847,8 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 
 /** Settings of the policy workflow that users change after import (its sticky notes and README.md#sync-policies-and-the-datto-halo-sync-policy-node name them). */
 export const POLICY_SETTINGS = {
-	/** Halo status of tickets the policies close (9 = "Closed" in most tenants and in the simulator). */
-	closedStatusId: 9,
-	/** Halo status of tickets the reopen window reopens (2 = "In Progress" in the simulator's default tenant). */
-	reopenStatusId: 2,
-	/** Halo client of tickets whose alert has no client (site not mapped): the catch-all client of the lookup. */
-	fallbackClientId: 1,
+	/** Catch-all Halo client of tickets whose alert no rule maps (closed and reopen statuses and the outcome are the tenant's, by name). */
+	fallbackClientId: SETTINGS.catchAllClientId,
 	/** Halo client of the health alarm ticket: the MSP's own client. */
 	alarmClientId: 1,
 	/**
@@ -958,12 +955,11 @@ export const POLICY_NODES = {
 /** The Sync Policy nodes that decide (and write): they must share Policy Settings and HaloPSA Ticket Options. */
 export const POLICY_DECIDING_NODES = [POLICY_NODES.decide, POLICY_NODES.processDue, POLICY_NODES.haloDecide, POLICY_NODES.replay] as const;
 
+/** Closed/reopen status and outcome are left empty: the tenant's own, chosen by name and cached. */
 const POLICY_HALO_OPTIONS: { [key: string]: Json } = {
-	closedStatusId: POLICY_SETTINGS.closedStatusId,
+	automaticMapping: true,
 	defaultPriorityId: SETTINGS.defaultPriorityId,
-	outcomeName: SETTINGS.outcomeName,
 	priorityMap: SETTINGS.priorityMap,
-	reopenStatusId: POLICY_SETTINGS.reopenStatusId,
 };
 
 function syncPolicyNode(
@@ -1012,11 +1008,11 @@ export const DECISION_OUTPUT = { create: 0, note: 1, reopen: 2, close: 3, suppre
 const POLICY_SETTINGS_NOTE =
 	'## After import\n' +
 	'1. **Credentials**: HaloPSA account, Datto RMM account, Datto RMM webhook secret, HaloPSA webhook auth.\n' +
-	`2. **Catch-all client**: *${POLICY_NODES.lookup}* → Fallback Value, and Fallback Client in the four deciding Sync Policy nodes ` +
-	`(*${POLICY_NODES.decide}*, *${POLICY_NODES.processDue}*, *${POLICY_NODES.haloDecide}*, *${POLICY_NODES.replay}*).\n` +
-	`3. **Statuses, outcome, priorities**: the same four nodes → HaloPSA Ticket Options: Closed Status (${POLICY_SETTINGS.closedStatusId}), ` +
-	`Reopen Status (${POLICY_SETTINGS.reopenStatusId}), Outcome Name (\`${SETTINGS.outcomeName}\`, must exist in Halo), Priority Map. ` +
-	'Ids differ per tenant: pick yours (it costs no lookup).\n' +
+	`2. **Catch-all client**: Fallback Client in the four deciding Sync Policy nodes ` +
+	`(*${POLICY_NODES.decide}*, *${POLICY_NODES.processDue}*, *${POLICY_NODES.haloDecide}*, *${POLICY_NODES.replay}*). ` +
+	"Sites map themselves through Halo's datto_id (else a unique client name); the `sites` table is an optional override (docs/mapping.md).\n" +
+	'3. **Statuses, outcome, priorities**: Closed/Reopen Status and Outcome are the tenant\'s own (by name, cached); set them in the ' +
+	'same four nodes → HaloPSA Ticket Options only to override. Priority Map: your Halo priority ids.\n' +
 	'4. **Policy Settings**: the defaults are on; change them in all four nodes alike (see "The policies").\n' +
 	'5. **Site → client table, maintenance windows**: see "Seed".\n' +
 	`6. **Health alarm**: *${POLICY_NODES.alarmTicket}* → Client = your own client.\n` +
@@ -1161,7 +1157,8 @@ function policyWorkflow(): WorkflowJson {
 	b.store(N.lookup, P(main, 1, 1), 'lookup', 'sites', {
 		lookupKey: '={{ $json.site.uid }}',
 		lookupName: '={{ $json.site.name }}',
-		fallbackValue: SETTINGS.catchAllClient,
+		// No fallback: a site without a row is mapped automatically through Halo (the table is an override).
+		fallbackValue: '',
 		output: 'inputWithResult',
 		resultField: 'client',
 	});
@@ -1400,7 +1397,7 @@ function postgresWorkflows(): BuiltWorkflow[] {
 	reconcile.sticky(
 		'Note: about',
 		about('reconciliation') +
-			`Settings: *${NODES.lookup}* (catch-all client), *${NODES.create}* (priority map) and *${NODES.closeReconciled}* ` +
+			`Settings: *${NODES.create}* (catch-all client, priority map) and *${NODES.closeReconciled}* ` +
 			'(closed status, outcome) must match the lifecycle workflow.',
 		[-1200, -240],
 		[860, 360],

@@ -249,20 +249,29 @@ describe('node parameters', () => {
 		}
 	});
 
-	test('API economy: closes name their status and outcome; create needs no lookup; the trigger enriches only when needed', () => {
+	test('safe defaults: closes use the tenant status and outcome (Auto, cached); create maps automatically with a catch-all; the trigger enriches only when needed', () => {
 		const closes = allNodes().filter(({ node }) => node.type === NODE_TYPES.halo && node.parameters.operation === 'close');
 		expect(closes.length).toBe(4);
 		for (const { node } of closes) {
-			expect(node.parameters).toMatchObject({
-				closedStatus: 'list',
-				closedStatusId: SETTINGS.closedStatusId,
-				outcomeSource: 'name',
-				outcomeName: SETTINGS.outcomeName,
-			});
+			expect(node.parameters).toMatchObject({ closedStatus: 'auto', outcomeSource: 'auto' });
+			// Never a hard-coded status id or outcome name (status 9 is not Closed in every tenant).
+			expect(node.parameters.closedStatusId).toBeUndefined();
+			expect(node.parameters.outcomeName).toBeUndefined();
 		}
 		const creates = allNodes().filter(({ node }) => node.parameters.operation === 'createFromAlert');
 		expect(creates.length).toBe(3); // static (shared by webhook and reconciliation), Postgres lifecycle, Postgres reconciliation
-		for (const { node } of creates) expect(node.parameters).toMatchObject({ clientIdField: 'client.value.clientId', alertField: '' });
+		for (const { node } of creates) {
+			expect(node.parameters).toMatchObject({
+				clientMapping: 'auto',
+				clientIdField: 'client.value.clientId',
+				fallbackClientId: SETTINGS.catchAllClientId,
+				alertField: '',
+			});
+		}
+		// The site table is an override: no fallback in the lookups (the automatic mapping and the catch-all follow).
+		const lookups = allNodes().filter(({ node }) => node.parameters.operation === 'lookup');
+		expect(lookups.length).toBeGreaterThan(0);
+		for (const { node } of lookups) expect(node.parameters.fallbackValue).toBe('');
 		const triggers = allNodes().filter(({ node }) => node.type === NODE_TYPES.dattoTrigger);
 		for (const { node } of triggers) expect(node.parameters).toMatchObject({ events: 'both', enrich: 'whenMissing', respond: 'onReceived' });
 		const haloTriggers = allNodes().filter(({ node }) => node.type === NODE_TYPES.haloTrigger);
@@ -450,14 +459,9 @@ describe('policy variant (workflows/datto-halo-sync-policies.json)', () => {
 			businessHours: d.businessHours.enabled,
 			outsideHours: d.businessHours.outsideHours,
 		});
-		// API economy: statuses by id (no GET /Status), outcome by name.
-		expect(first.haloOptions).toMatchObject({
-			closedStatusId: POLICY_SETTINGS.closedStatusId,
-			reopenStatusId: POLICY_SETTINGS.reopenStatusId,
-			outcomeName: SETTINGS.outcomeName,
-			priorityMap: SETTINGS.priorityMap,
-		});
-		expect(first.fallbackClientId).toBe(JSON.parse(SETTINGS.catchAllClient).clientId);
+		// Safe defaults: the tenant's statuses and outcome (by name, cached), the automatic mapping, a catch-all client.
+		expect(first.haloOptions).toEqual({ automaticMapping: true, defaultPriorityId: SETTINGS.defaultPriorityId, priorityMap: SETTINGS.priorityMap });
+		expect(first.fallbackClientId).toBe(SETTINGS.catchAllClientId);
 	});
 
 	test('retention keeps closed tickets and conditions longer than the reopen window + 1 day', () => {
