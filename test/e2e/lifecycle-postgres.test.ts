@@ -160,11 +160,11 @@ describe('shipped Postgres workflows (workflows/postgres/*.json) in real n8n', (
 
 			const before2 = await lastExecutionId(n8n);
 			await sims.datto.resolveAlertInDatto(alert.alertUid);
-			await waitFor('the close', () => sims.halo.ticket(ticket.id as number)?.status_id === 9);
+			await waitFor('the close', () => sims.halo.ticket(ticket.id as number)?.status_id === sims.halo.profile.closedStatusId);
 			await settledExecutions(n8n, WORKFLOW_IDS.pgLifecycle, before2, { count: 1, mode: 'webhook' });
 			const calls = haloApiCalls(sims.halo, mark);
 			expect(calls.map((c) => c.route)).toEqual(['POST /api/tickets', 'POST /api/actions']);
-			expect((calls[1].body as Array<Record<string, unknown>>)[0]).toMatchObject({ ticket_id: ticket.id, new_status: 9, outcome: 'Private Note' });
+			expect((calls[1].body as Array<Record<string, unknown>>)[0]).toMatchObject({ ticket_id: ticket.id, new_status: 17, outcome_id: 5 }); // msp: Closed = 17 (9 is "Waiting on Customer"), outcome Internal Note
 			expect(await row('alerts', alert.alertUid)).toMatchObject({ status: 'closed', value: { closedBy: 'datto' } });
 			expect((await row('tickets', ticket.id as number))?.status).toBe('closed');
 			await sims.halo.webhooks.idle();
@@ -250,7 +250,7 @@ describe('shipped Postgres workflows (workflows/postgres/*.json) in real n8n', (
 				return t.length ? t : undefined;
 			}, 45_000);
 			expect(retried).toMatchObject({ client_id: SITES.fabrikam.clientId, site_id: SITES.fabrikam.siteId });
-			await waitFor('the reconciliation to close the ticket', () => sims.halo.ticket(openTicket.id as number)?.status_id === 9, 45_000);
+			await waitFor('the reconciliation to close the ticket', () => sims.halo.ticket(openTicket.id as number)?.status_id === sims.halo.profile.closedStatusId, 45_000);
 			await waitFor('the links', async () =>
 				(await row('alerts', silent.alertUid))?.status === 'open' &&
 				(await row('alerts', failed.alertUid))?.status === 'open' &&

@@ -2,12 +2,16 @@
  * The shipped all-in-one workflow (workflows/datto-halo-sync.json, Mapping Store on workflow static data) in real
  * n8n against the Halo and Datto simulators: one n8n for the whole file, scenarios in order.
  *
- * Import-time changes (fixtures/sync.ts): the seed CSV holds the test sites, and "Every 15 minutes" runs every 5 s so
+ * Zero configuration (issue 14): imported with only the credentials and the catch-all client — NO site → client rows
+ * (the seed step is not run) — against a Halo tenant where Halo's Datto integration filled datto_id and status 9 is
+ * "Waiting on Customer" (simulator profile msp): the sites land by datto_id (with the device's asset), by a unique
+ * client name, and on the catch-all; resolving closes with the tenant's real closed status (17) and note outcome.
+ *
+ * Import-time changes (fixtures/sync.ts): "Every 15 minutes" runs every 5 s so
  * that the reconciliation scenario does not wait 15 minutes. It runs during every scenario, as it would in
  * production, and the webhook scenarios still assert exact Halo call counts. Its part B (closing tickets whose alert
  * was resolved without a webhook) keeps the shipped 5-minute grace, so it never acts here; lifecycle-postgres.test.ts
- * covers it. The site → client table is seeded the documented way: `n8n execute --id=…` (the seed section's manual
- * trigger) while n8n is stopped.
+ * covers it. lifecycle-postgres.test.ts seeds the table (the override path) the documented way.
  */
 import { N8nInstance, httpRequest } from '../../scripts/n8n-harness';
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../scripts/workflows/definition';
@@ -15,17 +19,16 @@ import {
 	CREDENTIALS_FIXTURE,
 	DATTO_WEBHOOK_SECRET,
 	HALO_WEBHOOK_AUTH,
-	SEED_CSV,
 	SITES,
 	type Simulators,
 	credentialVars,
 	dattoCalls,
 	executionsSince,
 	haloApiCalls,
+	haloLookupCalls,
 	lastExecutionId,
 	logMark,
 	readWorkflow,
-	runSeedStep,
 	settledExecutions,
 	sleep,
 	startSimulators,
@@ -55,13 +58,9 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 		sims = await startSimulators();
 		n8n = await N8nInstance.create();
 		wf = transformWorkflow(readWorkflow('workflows/datto-halo-sync.json'), {
-			seedCsv: SEED_CSV,
 			everySeconds: { [NODES.reconcileSchedule]: 5 },
 		});
 		await n8n.provision({ credentials: [CREDENTIALS_FIXTURE], workflows: [wf], vars: credentialVars(sims) });
-		const seedStarted = Date.now();
-		await runSeedStep(n8n, WF);
-		timings.seed = Date.now() - seedStarted;
 		dattoPath = webhookPath(wf, NODES.dattoTrigger, 'datto-alert');
 		haloPath = webhookPath(wf, NODES.haloTrigger, 'halo');
 		await n8n.start({ waitForWebhooks: [dattoPath, haloPath] });
@@ -85,20 +84,22 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 		}
 	};
 
-	test('the seed step filled the site → client table (n8n execute of the manual trigger)', async () => {
+	test('zero configuration: no site → client rows, status 9 is not Closed in this tenant', async () => {
 		const store = await staticStore(n8n, WF);
-		expect(Object.keys(store.sites ?? {}).sort()).toEqual([SITES.fabrikam.name, SITES.contoso.uid].sort());
-		expect(store.sites[SITES.contoso.uid].value).toEqual({ clientId: SITES.contoso.clientId, name: SITES.contoso.name });
+		expect(Object.keys(store.sites ?? {})).toEqual([]);
+		expect(sims.halo.profile.closedStatusId).toBe(17);
+		expect(sims.halo.isClosedStatus(9)).toBe(false);
 	});
 
 	test(
-		'alert → ticket with the client of the site (by UID, by name, catch-all) and the mapped priority; 1 Halo call each',
+		'alert → ticket on the client/site found automatically (datto_id + asset, unique name, catch-all) and the mapped priority; 1 Halo call each',
 		timed('alertToTicket', async () => {
 			const cases = [
 				{ site: 'contoso' as const, priority: 'Critical', priorityId: 1 },
 				{ site: 'fabrikam' as const, priority: 'High', priorityId: 2 },
 				{ site: 'unmapped' as const, priority: 'Moderate', priorityId: 3 },
 			];
+			const lookups: string[] = [];
 			for (const c of cases) {
 				const mark = logMark(sims.halo);
 				const before = await lastExecutionId(n8n);
@@ -117,9 +118,11 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 					priority: c.priorityId,
 				});
 				expect(String(ticket.summary)).toContain(site.hostname);
+				expect((ticket.assets as Array<{ id: number }>).map((a) => a.id)).toEqual(site.assetId === null ? [] : [site.assetId]);
 				const executions = await settledExecutions(n8n, WF, before, { count: 1, mode: 'webhook' });
 				expect(executions.map((e) => e.status)).toEqual(['success']);
 				expect(haloApiCalls(sims.halo, mark).map((r) => r.route)).toEqual(['POST /api/tickets']);
+				lookups.push(...haloLookupCalls(sims.halo, mark));
 				const link = (await staticStore(n8n, WF)).alerts?.[alert.alertUid];
 				expect(link?.status).toBe('open');
 				expect(link?.value).toMatchObject({ ticketId: ticket.id, clientId: site.clientId });
@@ -129,6 +132,9 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 					state.contosoTicket = ticket.id as number;
 				}
 			}
+			// The index (clients, sites) was loaded once for all three alerts; assets once per client that had a device to look for.
+			expect(lookups.filter((r) => /client|site/i.test(r)).sort()).toEqual(['GET /api/client', 'GET /api/site']);
+			expect(lookups.filter((r) => /asset/i.test(r)).length).toBe(3);
 		}),
 	);
 
@@ -173,12 +179,13 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 			const deliveriesBefore = sims.halo.webhooks.deliveries().length;
 			const { deliveries } = await sims.datto.resolveAlertInDatto(alertUid);
 			expect(deliveries.map((d) => d.status)).toEqual([200]);
-			await waitFor('the ticket to be closed', () => sims.halo.ticket(ticketId)?.status_id === 9);
+			await waitFor('the ticket to be closed', () => sims.halo.ticket(ticketId)?.status_id === 17);
 			await settledExecutions(n8n, WF, before, { count: 1, mode: 'webhook' });
 			const calls = haloApiCalls(sims.halo, mark);
 			expect(calls.map((c) => c.route)).toEqual(['POST /api/actions']);
 			const [action] = calls[0].body as Array<Record<string, unknown>>;
-			expect(action).toMatchObject({ ticket_id: ticketId, new_status: 9, outcome: 'Private Note', hiddenfromuser: true });
+			// The tenant's own closed status (17, not 9) and note outcome ("Internal Note", 5), chosen by name.
+			expect(action).toMatchObject({ ticket_id: ticketId, new_status: 17, outcome_id: 5, hiddenfromuser: true });
 			expect(String(action.note_html)).toContain('The Datto RMM alert was resolved');
 			// Halo's "Ticket Closed" webhook for our own close reaches the trigger and is dropped (marker): no execution.
 			await sims.halo.webhooks.idle();
@@ -253,7 +260,7 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 			]);
 			await sleep(1500);
 			expect(haloApiCalls(sims.halo, mark)).toEqual([]);
-			expect(sims.halo.allActions(ticket.id as number).filter((a) => a.new_status === 9)).toHaveLength(1);
+			expect(sims.halo.allActions(ticket.id as number).filter((a) => a.new_status === 17)).toHaveLength(1);
 			expect(dattoCalls(sims.datto, dattoMark).filter((c) => c.route === RESOLVE_ROUTE)).toHaveLength(1);
 			const store = await staticStore(n8n, WF);
 			expect(store.alerts[alert.alertUid]).toMatchObject({ status: 'closed', value: { closedBy: 'halo' } });

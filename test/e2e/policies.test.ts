@@ -169,8 +169,8 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 
 	beforeAll(async () => {
 		const started = Date.now();
-		sims = await startSimulators();
-		dry = await startSimulators();
+		sims = await startSimulators('default');
+		dry = await startSimulators('default');
 		for (const site of Object.values(SCENARIO_SITES)) {
 			sims.datto.addSite({ uid: site.uid, name: `Site ${site.uid}` });
 			for (const host of site.hosts) devices[host] = sims.datto.addDevice({ hostname: host, siteUid: site.uid }).uid;
