@@ -27,7 +27,6 @@ import {
 	noOp,
 	P,
 	seedSection,
-	SETTINGS,
 	stableUuid,
 	switchNode,
 	WorkflowBuilder,
@@ -145,8 +144,8 @@ function remediationSection(b: WorkflowBuilder, origin: [number, number]): void 
 			operation: 'addAction',
 			ticketId: '={{ $json.remediation.ticketId }}',
 			note: '={{ $json.remediation.noteText }}',
-			outcomeSource: 'name',
-			outcomeName: SETTINGS.outcomeName,
+			// The tenant's note outcome, chosen by name and cached (docs/mapping.md, safe defaults).
+			outcomeSource: 'auto',
 			hiddenFromUser: true,
 			sendEmail: false,
 			options: {},
