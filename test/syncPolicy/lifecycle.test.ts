@@ -9,6 +9,7 @@ import type { HaloSimulator } from '../../simulators/halo';
 import { clientFor } from '../halo/helpers';
 import {
 	alertOf,
+	harnessStore,
 	Clock,
 	decideAt,
 	HOUR,
@@ -144,6 +145,10 @@ describe('Sync Policy node: lifecycle', () => {
 		const [first, second] = run.byDecision.create;
 		expect(first.mapping).toMatchObject({ client: { id: 12, siteId: 34, matchedBy: 'haloSiteDattoId' }, asset: { id: 901, matchedBy: 'haloAssetDattoId' } });
 		expect(sim.ticket(first.ticketId as number)).toMatchObject({ client_id: 12, site_id: 34, assets: [expect.objectContaining({ id: 901 })] });
+		// The alert's record (and so Explain's timeline) says where the ticket went and why.
+		const record = await harnessStore().get('alerts', 'map-1');
+		expect((record!.value as Record<string, unknown>).mapping).toMatchObject({ client: { matchedBy: 'haloSiteDattoId' } });
+		expect(record!.history.at(-1)!.reason).toContain('Halo client 12 by haloSiteDattoId, asset 901 by haloAssetDattoId');
 		// "Contoso Head Office" is not a Halo client name: the catch-all (Fallback Client 12, its main site).
 		expect(second.mapping).toMatchObject({ client: { id: 12, matchedBy: 'catchAll' }, asset: { matchedBy: 'none' } });
 		// With the mapping off, the Fallback Client as before (no Halo lookup).

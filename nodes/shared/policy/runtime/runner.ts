@@ -34,6 +34,7 @@ import {
 	type PolicyStore,
 	type TicketFacts,
 } from '../index';
+import type { JsonObject } from '../../store/types';
 import { describeFailure, recordFailure } from './failures';
 import { executeSteps, planSteps, type PolicyWriter } from './steps';
 
@@ -119,6 +120,26 @@ const SYNTHETIC_EPOCH = Date.UTC(2025, 0, 1);
 export function nextSyntheticId(): number {
 	syntheticSeq = (syntheticSeq + 1) % 1000;
 	return -(Math.floor((Date.now() - SYNTHETIC_EPOCH) / 1000) * 1000 + syntheticSeq);
+}
+
+/**
+ * Records where the created ticket went (client/site/asset and the rules that matched) on the alert's record: in the
+ * value (`mapping`) and in the decision's history entry (reason and data), so Explain shows it.
+ */
+function withMapping<T extends Pick<PolicyResult, 'actions'>>(result: T, alertUid: string | null, mapping: Record<string, unknown> | null | undefined): T {
+	if (!mapping || alertUid === null) return result;
+	const client = (mapping.client ?? {}) as Record<string, unknown>;
+	const asset = mapping.asset as Record<string, unknown> | null | undefined;
+	const text = `Halo client ${String(client.id ?? '?')} by ${String(client.matchedBy ?? '?')}${asset ? `, asset ${asset.id === null ? 'none' : String(asset.id)} by ${String(asset.matchedBy)}` : ''}`;
+	const json = JSON.parse(JSON.stringify(mapping)) as JsonObject;
+	const actions = result.actions.map((a) => {
+		if (a.type !== 'store' || a.op !== 'set' || a.key !== alertUid || !/(^|\.)alerts$/.test(a.collection)) return a;
+		const history = a.history
+			? { ...a.history, reason: `${a.history.reason ?? a.history.event} (${text})`, data: { ...((a.history.data as JsonObject | undefined) ?? {}), mapping: json } }
+			: undefined;
+		return { ...a, value: { ...a.value, mapping: json }, ...(history ? { history } : {}) };
+	});
+	return { ...result, actions };
 }
 
 const defaultDelay = (attempt: number) => {
@@ -330,8 +351,9 @@ export async function runPolicyEvent(event: PolicyEvent, options: PolicyRunOptio
 				}
 			}
 		}
+		const mapping = created.ticket !== undefined ? (options.writer?.mappingFor?.(result.subject.alertUid) ?? null) : null;
 		try {
-			await applyStoreActions(store, result, created);
+			await applyStoreActions(store, withMapping(result, result.subject.alertUid, mapping), created);
 		} catch (error) {
 			// The Halo writes happened but the store did not take the decision: the create intents stay, so a rerun of
 			// this event (redelivery, reconciliation, replay) finds the ticket instead of opening a second one.
@@ -353,7 +375,7 @@ export async function runPolicyEvent(event: PolicyEvent, options: PolicyRunOptio
 			attempts: attempt,
 			factsFetched,
 			dattoAlertUids,
-			mapping: created.ticket !== undefined ? (options.writer?.mappingFor?.(result.subject.alertUid) ?? null) : null,
+			mapping,
 			failure: null,
 		};
 	}
