@@ -109,7 +109,7 @@ describe('Sync Policy node: scenarios', () => {
 		const byTicket = await explain('ticketId', String(ticketId));
 		expect((byTicket.entries as IDataObject[]).map((e) => e.event)).toEqual(['create', 'note', 'note', 'defer', 'close']);
 		expect(byTicket.found).toBe(true);
-		expect((byTicket.lines as string[])[0]).toMatch(/ {2}create {2}created: new ticket for dedupeKey dev-1\|perf_disk_usage_ctx:C:$/);
+		expect((byTicket.lines as string[])[0]).toMatch(/ {2}create {2}created: new ticket for dedupeKey dev-1\|perf_disk_usage_ctx:C: \(Halo client 12 by haloSiteDattoId, asset none by none\)$/);
 		expect((byTicket.lines as string[]).at(-1)).toMatch(new RegExp(`close {2}closed ticket ${ticketId} after the 5 min grace period`));
 		const byKey = await explain('dedupeKey', 'dev-1|perf_disk_usage_ctx:C:');
 		expect((byKey.entries as IDataObject[]).map((e) => e.event)).toEqual(['create', 'note', 'note', 'defer', 'close']);

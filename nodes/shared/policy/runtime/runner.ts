@@ -132,12 +132,19 @@ function withMapping<T extends Pick<PolicyResult, 'actions'>>(result: T, alertUi
 	const asset = mapping.asset as Record<string, unknown> | null | undefined;
 	const text = `Halo client ${String(client.id ?? '?')} by ${String(client.matchedBy ?? '?')}${asset ? `, asset ${asset.id === null ? 'none' : String(asset.id)} by ${String(asset.matchedBy)}` : ''}`;
 	const json = JSON.parse(JSON.stringify(mapping)) as JsonObject;
+	const isAlertRecord = (a: (typeof result.actions)[number]) =>
+		a.type === 'store' && a.op === 'set' && a.key === alertUid && /(^|\.)alerts$/.test(a.collection);
+	const alertAction = result.actions.find(isAlertRecord);
+	const original = alertAction && alertAction.type === 'store' && alertAction.op === 'set' ? alertAction.history : undefined;
 	const actions = result.actions.map((a) => {
-		if (a.type !== 'store' || a.op !== 'set' || a.key !== alertUid || !/(^|\.)alerts$/.test(a.collection)) return a;
-		const history = a.history
-			? { ...a.history, reason: `${a.history.reason ?? a.history.event} (${text})`, data: { ...((a.history.data as JsonObject | undefined) ?? {}), mapping: json } }
-			: undefined;
-		return { ...a, value: { ...a.value, mapping: json }, ...(history ? { history } : {}) };
+		if (a.type !== 'store' || a.op !== 'set') return a;
+		// The decision's note is the same on every record it writes (alert, ticket, condition): change it on all of them
+		// so that Explain's timeline still merges them into one entry.
+		const same = original && a.history && a.history.event === original.event && a.history.reason === original.reason;
+		const history = same
+			? { ...a.history!, reason: `${original.reason ?? original.event} (${text})`, data: { ...((a.history!.data as JsonObject | undefined) ?? {}), mapping: json } }
+			: a.history;
+		return { ...a, ...(isAlertRecord(a) ? { value: { ...a.value, mapping: json } } : {}), ...(history ? { history } : {}) };
 	});
 	return { ...result, actions };
 }
