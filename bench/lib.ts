@@ -594,3 +594,130 @@ export function runMain(name: string, main: () => Promise<void>): void {
 		},
 	);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// CPU and isolates of the n8n process
+//
+// Throughput on a shared 2-core machine swings with the other load; the CPU time n8n itself spends per execution does
+// not. utime + stime of /proc/<pid>/stat cover all threads of a process (V8's GC and compiler threads, isolated-vm's
+// isolates, libuv's pool); the clock tick is 10 ms (CLK_TCK 100), so a round of a few hundred executions measures to
+// well under 0.1 ms per execution.
+
+const CLOCK_TICK_MS = 10;
+
+interface ProcStat {
+	pid: number;
+	ppid: number;
+	pgrp: number;
+	cpuMs: number;
+}
+
+function readProcStat(pid: number): ProcStat | undefined {
+	let text: string;
+	try {
+		text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	} catch {
+		return undefined;
+	}
+	// "pid (comm) state ppid pgrp … utime stime …": comm may hold spaces and parentheses, so split after the last ')'.
+	const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+	return { pid, ppid: Number(rest[1]), pgrp: Number(rest[2]), cpuMs: (Number(rest[11]) + Number(rest[12])) * CLOCK_TICK_MS };
+}
+
+/** The n8n main process of an instance: the child of the harness's watchdog shell (whose pid is the group id). */
+export function n8nMainPid(n8n: N8nInstance): number {
+	const group = n8n.pid;
+	if (!group) throw new Error('n8n is not running');
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const stat = readProcStat(Number(entry));
+		if (stat && stat.ppid === group && stat.pgrp === group) {
+			const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+			if (/n8n/.test(cmdline) && !/^sleep/.test(cmdline)) return stat.pid;
+		}
+	}
+	throw new Error(`no n8n main process under the watchdog ${group}`);
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in ms. */
+export function processCpuMs(pid: number): number {
+	const stat = readProcStat(pid);
+	if (!stat) throw new Error(`process ${pid} is gone`);
+	return stat.cpuMs;
+}
+
+/** A process's CPU use per second of wall time while nothing is sent to it (n8n 2.41.1 idles at 10–100 ms/s). */
+export async function idleCpuRate(pid: number, ms = 5000): Promise<number> {
+	const start = { at: Date.now(), cpu: processCpuMs(pid) };
+	await sleep(ms);
+	return ((processCpuMs(pid) - start.cpu) * 1000) / (Date.now() - start.at);
+}
+
+/**
+ * Waits until a process has stopped working (its CPU use over `windowMs` no more than its idle rate plus a margin)
+ * and returns its CPU time and the time at the start of that quiet window: the end of a round's work, before the
+ * executions API polls that confirm it (their cost is not the subject's).
+ */
+export async function cpuWhenIdle(
+	pid: number,
+	options: { idleMsPerSecond: number; windowMs?: number; timeoutMs?: number },
+): Promise<{ cpuMs: number; at: number }> {
+	const windowMs = options.windowMs ?? 1000;
+	const limit = options.idleMsPerSecond * 1.5 + 20;
+	const deadline = Date.now() + (options.timeoutMs ?? 900_000);
+	const samples: Array<{ at: number; cpu: number }> = [];
+	for (;;) {
+		const now = { at: Date.now(), cpu: processCpuMs(pid) };
+		samples.push(now);
+		while (samples.length > 1 && now.at - samples[1].at >= windowMs) samples.shift();
+		const first = samples[0];
+		if (now.at - first.at >= windowMs && ((now.cpu - first.cpu) * 1000) / (now.at - first.at) <= limit) return { cpuMs: first.cpu, at: first.at };
+		if (Date.now() > deadline) return { cpuMs: now.cpu, at: now.at };
+		await sleep(100);
+	}
+}
+
+/**
+ * A preload script (NODE_OPTIONS=--require) that counts isolated-vm isolates created by a process: it wraps
+ * `require('isolated-vm').Isolate` and writes the count to `<dir>/isolates.<pid>` (checked every 100 ms). Only for
+ * benchmarks: n8n's expression engine creates one isolate per expression-evaluating phase and disposes it after use.
+ */
+export function isolateCounterEnv(): { env: Record<string, string>; count: (pid: number) => number } {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-isolates-'));
+	const script = path.join(dir, 'count-isolates.cjs');
+	fs.writeFileSync(
+		script,
+		`'use strict';
+const Module = require('module');
+const fs = require('fs');
+const file = ${JSON.stringify(dir)} + '/isolates.' + process.pid;
+let count = 0;
+let written = -1;
+let wrapped;
+const load = Module._load;
+Module._load = function (request) {
+	const loaded = load.apply(this, arguments);
+	if (request !== 'isolated-vm' || !loaded || typeof loaded.Isolate !== 'function') return loaded;
+	if (!wrapped) {
+		// The module object is frozen: hand out a copy whose Isolate counts constructions.
+		const Isolate = loaded.Isolate;
+		const Counted = new Proxy(Isolate, { construct(target, args, newTarget) { count++; return Reflect.construct(target, args, newTarget === Counted ? target : newTarget); } });
+		wrapped = Object.assign({}, loaded, { Isolate: Counted });
+	}
+	return wrapped;
+};
+setInterval(() => { if (count !== written) { written = count; try { fs.writeFileSync(file, String(count)); } catch {} } }, 100).unref();
+`,
+	);
+	const existing = process.env.NODE_OPTIONS ?? '';
+	return {
+		env: { NODE_OPTIONS: `${existing} --require ${script}`.trim() },
+		count: (pid: number) => {
+			try {
+				return Number(fs.readFileSync(path.join(dir, `isolates.${pid}`), 'utf8')) || 0;
+			} catch {
+				return 0;
+			}
+		},
+	};
+}

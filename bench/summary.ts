@@ -42,11 +42,18 @@ function main(): void {
 	const t = read('throughput');
 	out.push('## Throughput through real n8n', '');
 	if (t) {
-		out.push(`Target: ratio ≥ 0.7 — **${yes(t.met)}** (ratio **${t.ratio}**; per round ${t.ratioPerRound.join(', ')}).`, '');
-		out.push('| Workflow | Completed executions/s | Per round | Completed | Failed | Ratio to bare |', '|---|---:|---|---:|---:|---:|');
-		for (const [key, f] of Object.entries<Json>(t.figures)) {
-			const ratio = key === 'bare' ? 1 : Math.round((f.executionsPerSecond / t.figures.bare.executionsPerSecond) * 1000) / 1000;
-			out.push(`| ${f.label} | ${f.executionsPerSecond} | ${f.perRound.join(', ')} | ${f.completed} | ${f.failed} | ${ratio} |`);
+		const targets: Json[] = t.targets ?? [];
+		out.push('| Figure | Target | Measured | Met |', '|---|---|---:|---|');
+		for (const target of targets) out.push(`| ${target.figure} | ${target.target} | ${target.value} | ${yes(target.met)} |`);
+		out.push('');
+		out.push(
+			'| Workflow | CPU ms per execution (n8n main, all threads) | Per round | Isolates per execution | Completed executions/s | Per round | Completed | Failed |',
+			'|---|---:|---|---:|---:|---|---:|---:|',
+		);
+		for (const f of Object.values<Json>(t.figures)) {
+			out.push(
+				`| ${f.label} | ${f.cpuMsPerExecution} | ${(f.cpuMsPerExecutionPerRound ?? []).join(', ')} | ${f.isolatesPerExecution} | ${f.executionsPerSecond} | ${f.perRound.join(', ')} | ${f.completed} | ${f.failed} |`,
+			);
 		}
 		out.push('');
 		out.push(
