@@ -21,6 +21,7 @@ import {
 	type NormalisedAlert,
 } from '../shared/domain/dattoAlert';
 import { checkDattoWebhookSecret, dattoSecretProblem, type DattoSecretLocation } from '../shared/domain/webhookAuth';
+import { checkWithCachedCredential } from '../shared/n8n/webhookCredentialCache';
 import {
 	DEFAULT_ENRICH_TIMEOUT_SECONDS,
 	DEFAULT_MAX_BODY_KB,
@@ -74,22 +75,36 @@ async function parseDelivery(context: IWebhookFunctions, maxBytes: number, linkT
 
 export async function handleDattoWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	// 1. Secret
-	const credentials = await this.getCredentials('dattoRmmWebhookApi');
-	const secret = typeof credentials.secret === 'string' ? credentials.secret : '';
-	if (secret === '') {
+	//    From the shared webhook credential cache: read once per ~60 s, again at once when the cached secret does not
+	//    accept the delivery, so a rotated secret works from its first delivery (nodes/shared/n8n/webhookCredentialCache.ts).
+	//    Only a usable credential can accept; every refusal is decided on a fresh read below.
+	const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
+	const query = this.getQueryData() as IDataObject;
+	const str = (value: unknown) => (typeof value === 'string' ? value : '');
+	const weakness = (data: IDataObject) =>
+		dattoSecretProblem(str(data.secret)) ??
+		(str(data.previousSecret) === '' ? undefined : dattoSecretProblem(str(data.previousSecret), 'Previous Webhook Secret'));
+	const { result: auth, data: credentials } = await checkWithCachedCredential(
+		this,
+		'dattoRmmWebhookApi',
+		(data) => {
+			if (str(data.secret) === '' || weakness(data) !== undefined) return { ok: false as const, reason: 'unusable credential' };
+			return checkDattoWebhookSecret(headers, query, {
+				secret: str(data.secret),
+				previousSecret: str(data.previousSecret),
+				location: data.acceptIn === 'headerOnly' ? 'headerOnly' : ('queryOrHeader' satisfies DattoSecretLocation),
+				queryParameter: text(data.queryParameter, 'secret'),
+				headerName: text(data.headerName, 'x-webhook-secret'),
+			});
+		},
+		(result) => result.ok,
+	);
+	if (str(credentials.secret) === '') {
 		return reply(this, 500, { error: 'The Datto RMM Trigger has no webhook secret configured in its credential' });
 	}
-	const previousSecret = typeof credentials.previousSecret === 'string' ? credentials.previousSecret : '';
 	// A short secret is guessable: refuse every delivery until the credential has a proper one (no execution).
-	const weak = dattoSecretProblem(secret) ?? (previousSecret === '' ? undefined : dattoSecretProblem(previousSecret, 'Previous Webhook Secret'));
+	const weak = weakness(credentials);
 	if (weak) return reply(this, 500, { error: `The Datto RMM Webhook credential is not usable: ${weak}` });
-	const auth = checkDattoWebhookSecret(this.getHeaderData() as Record<string, string | string[] | undefined>, this.getQueryData() as IDataObject, {
-		secret,
-		previousSecret,
-		location: credentials.acceptIn === 'headerOnly' ? 'headerOnly' : ('queryOrHeader' satisfies DattoSecretLocation),
-		queryParameter: text(credentials.queryParameter, 'secret'),
-		headerName: text(credentials.headerName, 'x-webhook-secret'),
-	});
 	if (!auth.ok) return reply(this, 401, { error: auth.reason });
 
 	// 2. Body

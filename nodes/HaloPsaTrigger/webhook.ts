@@ -4,7 +4,6 @@
  * start one execution with the accepted events.
  */
 import {
-	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
@@ -33,6 +32,7 @@ import {
 	type WebhookLimits,
 } from '../shared/domain/webhookLimits';
 import { checkHaloWebhookAuth, type HaloWebhookAuthMethod } from '../shared/domain/webhookAuth';
+import { checkWithCachedCredential } from '../shared/n8n/webhookCredentialCache';
 import { haloClientFor, type HaloClient } from '../shared/transport/halo';
 import { cachedApiAgentId, cachedStatuses, newestFirst } from '../shared/halo';
 
@@ -94,16 +94,24 @@ function incomplete(event: HaloTicketEvent, suppressEcho: boolean): boolean {
 
 export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	// 1. Authentication (constant time): wrong or missing → 401, nothing executed.
-	const secret = await this.getCredentials<ICredentialDataDecryptedObject>('haloPsaWebhookApi');
+	//    The credential comes from the shared webhook credential cache (read once per ~60 s, again at once when the
+	//    cached one does not accept the request, so a rotated secret works from its first delivery).
+	const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
+	const { result: auth, data: secret } = await checkWithCachedCredential(
+		this,
+		'haloPsaWebhookApi',
+		(data) =>
+			checkHaloWebhookAuth(headers, {
+				method: (data.authMethod as HaloWebhookAuthMethod | undefined) ?? 'basic',
+				username: data.username as string | undefined,
+				password: data.password as string | undefined,
+				token: data.token as string | undefined,
+				headerName: data.headerName as string | undefined,
+				headerValue: data.headerValue as string | undefined,
+			}),
+		(result) => result.ok,
+	);
 	const method = (secret.authMethod as HaloWebhookAuthMethod | undefined) ?? 'basic';
-	const auth = checkHaloWebhookAuth(this.getHeaderData() as Record<string, string | string[] | undefined>, {
-		method,
-		username: secret.username as string | undefined,
-		password: secret.password as string | undefined,
-		token: secret.token as string | undefined,
-		headerName: secret.headerName as string | undefined,
-		headerValue: secret.headerValue as string | undefined,
-	});
 	if (!auth.ok) {
 		return reply(
 			this,

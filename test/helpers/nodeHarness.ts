@@ -467,6 +467,9 @@ export interface PreparedNode {
 	type: string;
 }
 
+/** Numbers the harness's credential ids (see prepareNode). */
+let credentialSerial = 0;
+
 export function prepareNode(setup: NodeSetup, position: [number, number] = [200, 0]): PreparedNode {
 	const typeVersion = setup.typeVersion ?? latestVersion(setup.node);
 	const nodeType = resolveVersion(setup.node, typeVersion);
@@ -481,7 +484,9 @@ export function prepareNode(setup: NodeSetup, position: [number, number] = [200,
 		parameters: setup.parameters ?? {},
 		...(setup.credentials && {
 			credentials: Object.fromEntries(
-				Object.keys(setup.credentials).map((t) => [t, { id: `${t}-id`, name: `${t} (harness)` }]),
+				// A new credential id per prepared node: each setup's credential data is a credential of its own, as it is in
+				// n8n (processes cache credentials by id, e.g. the triggers' webhook credential cache).
+				Object.keys(setup.credentials).map((t) => [t, { id: `${t}-id-${++credentialSerial}`, name: `${t} (harness)` }]),
 			),
 		}),
 		...setup.nodeSettings,
