@@ -358,6 +358,8 @@ export async function startBenchN8n(
 		seedWorkflowIds?: string[];
 		/** Extra production webhook paths to wait for before the benchmark starts. */
 		waitForWebhooks?: string[];
+		/** Runs after provisioning and seeding, before n8n starts (e.g. to write a workflow's static data). */
+		beforeStart?: (n8n: N8nInstance) => Promise<void>;
 	} = {},
 ): Promise<BenchN8n> {
 	const started = Date.now();
@@ -381,6 +383,7 @@ export async function startBenchN8n(
 	});
 	await runSeedStep(n8n, workflow.id);
 	for (const id of options.seedWorkflowIds ?? []) await runSeedStep(n8n, id);
+	await options.beforeStart?.(n8n);
 	const dattoPath = webhookPath(workflow, NODES.dattoTrigger, 'datto-alert');
 	const haloPath = webhookPath(workflow, NODES.haloTrigger, 'halo');
 	await n8n.start({ waitForWebhooks: [dattoPath, haloPath, ...(options.waitForWebhooks ?? [])], timeoutMs: 180_000 });
@@ -574,6 +577,37 @@ export function writeResult(name: string, data: Record<string, unknown>): string
 	fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 	log(`wrote ${path.relative(repoRoot(), file)}`);
 	return file;
+}
+
+/**
+ * Runs one SQL statement on a stopped n8n's SQLite database with n8n's own sqlite3 module; `params` travel through a
+ * file (a static data value can be megabytes, far above one argument's limit).
+ */
+export function sqliteRun(n8n: N8nInstance, sql: string, params: unknown[]): string {
+	const env = n8n.env;
+	const paramsFile = path.join(n8n.userFolder, `sql-params-${process.pid}.json`);
+	fs.writeFileSync(paramsFile, JSON.stringify(params));
+	const script = `
+const fs = require('fs');
+const [dbFile, sqlitePath, sql, paramsFile] = process.argv.slice(1);
+const sqlite3 = require(sqlitePath);
+const db = new sqlite3.Database(dbFile);
+db.all(sql, JSON.parse(fs.readFileSync(paramsFile, 'utf8')), function (e, rows) {
+  if (e) { console.error(e.message); process.exit(3); }
+  process.stdout.write(JSON.stringify(rows ?? []));
+  db.close(() => process.exit(0));
+});`;
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { execFileSync } = require('child_process') as typeof import('child_process');
+		return execFileSync(
+			'node',
+			['-e', script, path.join(n8n.userFolder, '.n8n', 'database.sqlite'), path.join(env.N8N_INSTALL_DIR as string, 'node_modules', 'sqlite3'), sql, paramsFile],
+			{ env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+		);
+	} finally {
+		fs.rmSync(paramsFile, { force: true });
+	}
 }
 
 export function percentile(values: number[], q: number): number {
