@@ -5,6 +5,7 @@
 #   economy     Halo / Datto calls per alert lifecycle and token requests per token lifetime, real n8n
 #   throughput  shipped alert workflow vs bare Webhook → Respond, same n8n, interleaved rounds
 #   storm       500 alerts in 60 s against Halo's 300 requests / 5 minutes (about 7 minutes)
+#   storeGrowth shipped all-in-one workflow with 10k stored records vs an empty store (not in the default set)
 #   adversarial adversarial bodies up to the size limit through both triggers' parsers, worst time (in process, seconds)
 #
 # Environment:
