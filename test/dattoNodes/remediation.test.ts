@@ -71,6 +71,9 @@ test('a job that never finishes: check waits with backoff, then reports the time
 	try {
 		const device = sim.data.devices[1].uid;
 		const started = await run({ operation: 'start', source: 'alert', settings: { pollSeconds: 2 } }, alert('a-2', device));
+		// The simulator's job leaves "Pending" after startDelayMs (10 ms) on a timer: under a loaded full suite the
+		// check could otherwise arrive first.
+		await sleep(100);
 		const waiting = await run({ operation: 'check', settings: { pollSeconds: 2 } }, started);
 		expect(waiting.remediation).toMatchObject({ next: 'wait', polls: 1, waitSeconds: 3, deploymentStatus: 'Running' });
 		const late = new Date(Date.parse(String(started.remediation.deadline)) + 1000).toISOString();
