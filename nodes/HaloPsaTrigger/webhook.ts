@@ -218,7 +218,11 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 		if (!wanted.has(event.event)) reason = `event "${event.event}" not selected`;
 		else if (suppressEcho && event.agentId !== null && ignoreAgents.has(event.agentId))
 			reason = `caused by ignored agent ${event.agentId}`;
-		else if (suppressEcho && event.markerFound) reason = 'carries the integration marker';
+		// The agent id decides first: when both the event's agent and the integration's agents are known, the event
+		// is someone else's, even if its note quotes the visible marker (a technician pasting our note). The marker
+		// only decides when the agent cannot be told (no API agent, no Ignore Agent IDs, or an event without one).
+		else if (suppressEcho && event.markerFound && (event.agentId === null || ignoreAgents.size === 0))
+			reason = 'carries the integration marker';
 		if (reason) ignored.push({ ticketId: event.ticketId, event: event.event, reason });
 		else
 			accepted.push({

@@ -179,6 +179,18 @@ describe('HaloPSA Trigger', () => {
 		expect(sim.counts().byRoute['GET /api/agent/me']).toBe(1);
 	});
 
+	it('echo suppression by agent id first: a technician close note quoting the marker is not dropped (issue 18)', async () => {
+		const s = await trigger({ events: ['closed'], useApi: true }, { haloPsaApi: haloCredentials(sim) });
+		sim.webhooks.subscribe({ url: s.url, payload: 'full', events: ['Ticket Closed'], auth: basicAuth });
+		const t = sim.createTicketDirect({ summary: 'quoted marker', client_id: 12 });
+		sim.closeAsTechnician(t.id as number, { note: `Copied from the n8n note: disk cleaned ${HALO_INTEGRATION_MARKER}` });
+		await sim.webhooks.idle();
+		const { events, responses } = results(s);
+		expect(responses[0]).toEqual({ status: 200, json: { received: 1, accepted: 1 } });
+		expect(events[0]).toEqual([expect.objectContaining({ ticketId: t.id, agentId: 5, markerFound: true })]);
+		// Without anything that names the integration's agent, the marker alone still decides (next test).
+	});
+
 	it('echo suppression without the API: by the marker in the closing note, or by configured agent IDs; can be switched off', async () => {
 		const s = await trigger({ events: ['closed'] });
 		sim.webhooks.subscribe({ url: s.url, payload: 'full', events: ['Ticket Closed'], auth: basicAuth });

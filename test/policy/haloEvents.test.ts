@@ -37,6 +37,13 @@ describe('Halo ticket events', () => {
 		expect(decide(state(), ev({ agentId: 99 }), cfg({ integrationAgentIds: [99] }), at()).reason).toContain('own change');
 	});
 
+	it('agent id first (issue 18): a technician (agent 7) closing with a note that quotes the marker closes; the marker alone decides only when the agent cannot be told', () => {
+		const quoted = ev({ event: 'closed', closed: true, markerFound: true, agentName: 'Sam' });
+		expect(decide(state(), quoted, cfg({ integrationAgentIds: [99] }), at()).decision).toBe('close');
+		expect(decide(state(), quoted, cfg({ integrationAgentIds: [] }), at()).decision).toBe('ignore');
+		expect(decide(state(), ev({ event: 'closed', closed: true, markerFound: true, agentId: null }), cfg({ integrationAgentIds: [99] }), at()).decision).toBe('ignore');
+	});
+
 	it('a later different assignee is a reassignment (the first one seen is the baseline)', () => {
 		const first = decide(state(), ev({ agentId: null, assignedAgentId: 5 }), cfg(), at());
 		expect(first.actions).toContainEqual(expect.objectContaining({ collection: 'tickets', value: expect.objectContaining({ assignedAgentId: 5 }) }));

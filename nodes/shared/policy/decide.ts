@@ -890,7 +890,10 @@ function onHaloTicket(plan: Plan, ev: HaloTicketEventInput): Outcome {
 	if (!ticket) return { decision: 'ignore', reason: `ticket ${id} was not opened by this integration`, subject };
 	const baseline: JsonObject = ticket.assignedAgentId === null && ev.assignedAgentId !== null ? { assignedAgentId: ev.assignedAgentId } : {};
 
-	const own = ev.markerFound || (ev.agentId !== null && config.integrationAgentIds.includes(ev.agentId));
+	// The agent id decides first (a technician quoting the visible marker is not us); the marker only when the agent
+	// cannot be told (issue 18).
+	const own =
+		ev.agentId !== null && config.integrationAgentIds.length > 0 ? config.integrationAgentIds.includes(ev.agentId) : ev.markerFound;
 	if (own || ev.event === 'new') {
 		if (Object.keys(baseline).length > 0) plan.set(layout.tickets, String(id), ticket.version ?? 0, baseline);
 		return { decision: 'ignore', reason: `ticket ${id}: ${own ? 'own change' : 'creation'} (${ev.event}), not a technician's touch`, subject };
