@@ -9,7 +9,7 @@ import { DattoRmm } from '../../nodes/DattoRmm/DattoRmm.node';
 import { StaticDataStore } from '../../nodes/shared/store';
 import type { DattoSimulator } from '../../simulators/datto';
 import { runNode } from '../helpers/nodeHarness';
-import { apiCredentials, sleep, startSim } from './helpers';
+import { apiCredentials, startSim, until } from './helpers';
 
 const node = new DattoRmm();
 const SECRET_VALUE = 'pw-Very-Secret-77';
@@ -55,7 +55,8 @@ test('alert: start → wait → check reports the note; a second delivery runs n
 	const again = await run({ operation: 'start', source: 'alert' }, alert('a-1', device));
 	expect(again.remediation).toMatchObject({ next: 'nothing', reason: 'already-ran-for-alert' });
 	expect(sim.counters.jobsCreated).toBe(1);
-	await sleep(300);
+	// Wait for the simulated job's end, not for a time: on a loaded machine the simulator's timers fire late.
+	await until(() => sim.jobs.job(String(started.remediation.jobUid))?.phases.some((p) => p.phase === 'success') === true);
 	const checked = await run({ operation: 'check' }, started);
 	expect(checked.remediation).toMatchObject({ next: 'report', outcome: 'success', deploymentStatus: 'Success' });
 	expect(checked.remediation.noteText).toContain('Self-healing: component "Restart With Credentials" succeeded.');
@@ -71,9 +72,7 @@ test('a job that never finishes: check waits with backoff, then reports the time
 	try {
 		const device = sim.data.devices[1].uid;
 		const started = await run({ operation: 'start', source: 'alert', settings: { pollSeconds: 2 } }, alert('a-2', device));
-		// The simulator's job leaves "Pending" after startDelayMs (10 ms) on a timer: under a loaded full suite the
-		// check could otherwise arrive first.
-		await sleep(100);
+		await until(() => sim.jobs.job(String(started.remediation.jobUid))?.phases.some((p) => p.phase === 'running') === true);
 		const waiting = await run({ operation: 'check', settings: { pollSeconds: 2 } }, started);
 		expect(waiting.remediation).toMatchObject({ next: 'wait', polls: 1, waitSeconds: 3, deploymentStatus: 'Running' });
 		const late = new Date(Date.parse(String(started.remediation.deadline)) + 1000).toISOString();
