@@ -11,11 +11,12 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 
-import { DattoSimulator } from '../simulators/datto';
 import { buildWebhookBody } from '../simulators/datto/webhookEmitter';
-import { HaloSimulator, type HaloRecord } from '../simulators/halo';
 import { N8nInstance, n8nRuntime, n8nVersion, repoRoot } from '../scripts/n8n-harness';
-import { NODES, type WorkflowJson } from '../scripts/workflows/definition';
+import { NODES, stableUuid, type WorkflowJson } from '../scripts/workflows/definition';
+import { executionsAfter, type ExecutionSummary } from '../harness/executions';
+import { benchSeedCsv, type BenchSims } from '../harness/simulators';
+import { sleep } from '../harness/wait';
 import {
 	CREDENTIALS_FIXTURE,
 	DATTO_WEBHOOK_SECRET,
@@ -24,11 +25,23 @@ import {
 	runSeedStep,
 	transformWorkflow,
 	webhookPath,
-} from '../test/e2e/fixtures/sync';
+} from '../harness/workflowImport';
 
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
+// The shared pieces live in the harness (harness/); re-exported for the benchmarks that import them from here.
+export { sleep } from '../harness/wait';
+export { executionsAfter, lastExecutionId, type ExecutionSummary } from '../harness/executions';
+export {
+	BENCH_SITES,
+	benchSeedCsv,
+	dattoApiEntries,
+	dattoTokenEntries,
+	haloApiEntries,
+	haloTokenEntries,
+	logMark,
+	startBenchSims,
+	ticketsByAlert,
+	type BenchSims,
+} from '../harness/simulators';
 
 export function envNumber(name: string, fallback: number): number {
 	const raw = process.env[name];
@@ -94,105 +107,6 @@ export async function n8nSettings(n8n: N8nInstance): Promise<Record<string, stri
 // ---------------------------------------------------------------------------------------------------------------
 // Simulators
 
-/** Datto sites of the benchmarks and the Halo client each maps to (Halo simulator profile "default"). */
-export const BENCH_SITES = [
-	{ uid: 'bench-site-contoso-ho', name: 'Contoso Head Office', clientId: 12, siteId: 34, mapped: 'uid' },
-	{ uid: 'bench-site-contoso-wh', name: 'Contoso Warehouse', clientId: 12, siteId: 35, mapped: 'uid' },
-	{ uid: 'bench-site-fabrikam', name: 'Fabrikam Inc', clientId: 13, siteId: 36, mapped: 'name' },
-	{ uid: 'bench-site-northwind', name: 'Northwind Traders', clientId: 14, siteId: 38, mapped: 'uid' },
-	{ uid: 'bench-site-unmapped', name: 'Unmapped Site', clientId: 1, siteId: 1, mapped: 'none' },
-] as const;
-
-/** The site → client CSV for "Import site → client table" (by UID, by name, one site left to the catch-all). */
-export function benchSeedCsv(): string {
-	const lines = ['key,value'];
-	for (const site of BENCH_SITES) {
-		if (site.mapped === 'none') continue;
-		const value = JSON.stringify({ clientId: site.clientId, siteId: site.siteId, name: site.name }).replace(/"/g, '""');
-		lines.push(`${site.mapped === 'uid' ? site.uid : site.name},"${value}"`);
-	}
-	return `${lines.join('\n')}\n`;
-}
-
-export interface BenchSims {
-	halo: HaloSimulator;
-	datto: DattoSimulator;
-	/** Device UIDs, `devicesPerSite` per site, site-major order. */
-	devices: string[];
-	close(): Promise<void>;
-}
-
-export async function startBenchSims(options: {
-	haloRateLimit?: { limit: number; windowMs: number } | false;
-	haloRetryAfter?: boolean;
-	haloTokenLifetimeSeconds?: number;
-	devicesPerSite?: number;
-}): Promise<BenchSims> {
-	const halo = new HaloSimulator({
-		profile: 'default',
-		rateLimit: options.haloRateLimit,
-		retryAfter: options.haloRetryAfter ?? false,
-		tokenLifetimeSeconds: options.haloTokenLifetimeSeconds,
-	});
-	const datto = new DattoSimulator({ seed: false });
-	halo.log.limit = 1_000_000;
-	datto.log.limit = 1_000_000;
-	await halo.listen(0);
-	await datto.listen(0);
-	const devices: string[] = [];
-	for (const site of BENCH_SITES) {
-		datto.addSite({ uid: site.uid, name: site.name });
-		for (let i = 0; i < (options.devicesPerSite ?? 10); i++) {
-			devices.push(datto.addDevice({ hostname: `${site.name.split(' ')[0].toUpperCase()}-WS${String(i + 1).padStart(3, '0')}`, siteUid: site.uid }).uid);
-		}
-	}
-	return {
-		halo,
-		datto,
-		devices,
-		close: async () => {
-			await Promise.allSettled([halo.webhooks.idle(), datto.webhooks.idle()]);
-			await halo.close();
-			await datto.close();
-		},
-	};
-}
-
-/** Halo tickets by the Datto alert UID they were created for (third_party_id_string). */
-export function ticketsByAlert(halo: HaloSimulator): Map<string, HaloRecord[]> {
-	const out = new Map<string, HaloRecord[]>();
-	for (const t of halo.allTickets()) {
-		const uid = String(t.third_party_id_string ?? '');
-		if (!uid) continue;
-		out.set(uid, [...(out.get(uid) ?? []), t]);
-	}
-	return out;
-}
-
-/** Halo API requests (token and authinfo excluded) after a log sequence number. */
-export function haloApiEntries(halo: HaloSimulator, since = 0) {
-	return halo.log
-		.entries(since)
-		.filter((e) => e.path.toLowerCase().startsWith('/api/') && e.route.toLowerCase() !== 'get /api/authinfo');
-}
-
-export function haloTokenEntries(halo: HaloSimulator, since = 0) {
-	return halo.log.entries(since).filter((e) => e.route.toLowerCase() === `post ${halo.authPath}/token`.toLowerCase());
-}
-
-export function dattoApiEntries(datto: DattoSimulator, since = 0) {
-	return datto.log.entries(since).filter((e) => e.path.startsWith('/api/'));
-}
-
-export function dattoTokenEntries(datto: DattoSimulator, since = 0) {
-	return datto.log.entries(since).filter((e) => e.path.startsWith('/auth/'));
-}
-
-export function logMark(sim: { log: { entries(since?: number): Array<{ seq?: number }> } }): number {
-	const all = sim.log.entries();
-	return all.length ? (all[all.length - 1].seq ?? 0) : 0;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // n8n
 
@@ -225,13 +139,6 @@ export function bareWorkflow(id = 'BenchBareWebhook', webhookPathName = 'bench-b
 		connections: { Webhook: { main: [[{ node: 'Respond to Webhook', type: 'main', index: 0 }]] } },
 		pinData: {},
 	} as unknown as WorkflowJson;
-}
-
-/** Deterministic UUID-shaped ids for generated workflows (node ids and webhook ids must be UUIDs). */
-export function stableUuid(seed: string): string {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const h = (require('crypto') as typeof import('crypto')).createHash('sha1').update(seed).digest('hex');
-	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /**
@@ -401,56 +308,6 @@ export async function startBenchN8n(
 		});
 	}
 	return { n8n, workflow, dattoPath, haloPath, settings: await n8nSettings(n8n), setupMs: Date.now() - started };
-}
-
-export interface ExecutionSummary {
-	id: number;
-	status: string;
-	mode: string;
-	finished: boolean;
-	startedAt: number;
-	stoppedAt: number | null;
-	workflowId: string;
-}
-
-/** Every execution (of a workflow) with an id above `sinceId`, paging through the public API (newest first). */
-export async function executionsAfter(n8n: N8nInstance, sinceId: number, workflowId?: string): Promise<ExecutionSummary[]> {
-	const out: ExecutionSummary[] = [];
-	let cursor: string | undefined;
-	for (;;) {
-		const params = new URLSearchParams({ limit: '250' });
-		if (workflowId) params.set('workflowId', workflowId);
-		if (cursor) params.set('cursor', cursor);
-		const res = await n8n.api('GET', `/executions?${params.toString()}`);
-		if (res.status !== 200) throw new Error(`GET /executions: ${res.status} ${res.text.slice(0, 200)}`);
-		const body = res.json as { data?: Array<Record<string, unknown>>; nextCursor?: string | null };
-		let older = false;
-		for (const e of body.data ?? []) {
-			const id = Number(e.id);
-			if (id <= sinceId) {
-				older = true;
-				continue;
-			}
-			out.push({
-				id,
-				status: String(e.status),
-				mode: String(e.mode),
-				finished: e.finished === true,
-				startedAt: Date.parse(String(e.startedAt)),
-				stoppedAt: e.stoppedAt ? Date.parse(String(e.stoppedAt)) : null,
-				workflowId: String(e.workflowId),
-			});
-		}
-		if (older || !body.nextCursor || (body.data ?? []).length === 0) break;
-		cursor = body.nextCursor;
-	}
-	return out;
-}
-
-export async function lastExecutionId(n8n: N8nInstance): Promise<number> {
-	const res = await n8n.api('GET', '/executions?limit=1');
-	const data = (res.json as { data?: Array<{ id: string }> }).data ?? [];
-	return data.length ? Number(data[0].id) : 0;
 }
 
 const UNFINISHED = new Set(['running', 'new', 'waiting', 'unknown']);

@@ -30,6 +30,7 @@ import {
 	repoRoot,
 	startService,
 } from './n8n-harness';
+import { sleep } from '../harness/wait';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Output
@@ -49,10 +50,6 @@ function say(message: string): void {
 }
 function warn(message: string): void {
 	process.stdout.write(`${dim(`[demo ${elapsed()}]`)} ${yellow('warning:')} ${message}\n`);
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 class DemoError extends Error {}

@@ -18,6 +18,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { sleep } from '../harness/wait';
 
 export const DEFAULT_N8N_VERSION = '2.41.1';
 export const PROBE_WORKFLOW_ID = 'HarnessProbe0001';
@@ -71,10 +72,6 @@ export function cacheDir(): string {
 
 function log(message: string): void {
 	if (process.env.N8N_HARNESS_QUIET !== '1') process.stderr.write(`[n8n-harness] ${message}\n`);
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

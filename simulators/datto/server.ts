@@ -35,6 +35,7 @@ import {
 import { DattoWebhookEmitter, WebhookDelivery, WebhookSubscription, WebhookVariables } from './webhookEmitter';
 import { DEFAULT_JOB_TIMINGS, JobTimings, SimComponentBehaviour, SimComponentInput, SimJob, SimJobs } from './jobs';
 import type { DattoWebhookEvent } from '../../nodes/shared/domain/dattoWebhookTemplates';
+import { sleep } from '../../nodes/shared/transport/http/retry';
 
 export const PUBLIC_CLIENT_BASIC = `Basic ${Buffer.from('public-client:public').toString('base64')}`;
 
@@ -137,8 +138,6 @@ export interface ResolveInDattoInput {
 	webhook?: boolean;
 	webhookOptions?: Partial<WebhookSubscription>;
 }
-
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 function intParam(value: string | undefined): number | undefined {
 	if (value === undefined || value.trim() === '') return undefined;

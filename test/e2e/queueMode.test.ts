@@ -31,6 +31,7 @@ import {
 	type Suite,
 } from '../reliability/support/e2e';
 import { redisDeleteMatching, redisLocation, redisPing } from '../reliability/support/redis';
+import { maxInWindow } from '../../harness/window';
 
 const HALO_LIMIT = 30;
 const HALO_WINDOW_S = 30;
@@ -188,15 +189,4 @@ describe('queue mode: main + 2 workers (Redis, Postgres) with the shipped Postgr
 		const failed = await failedExecutions(suite.n8n, 0);
 		expect(await describeExecutions(suite.n8n, failed)).toEqual([]);
 	});
-
-	function maxInWindow(stamps: number[], windowMs: number): number {
-		const sorted = [...stamps].sort((a, b) => a - b);
-		let max = 0;
-		let start = 0;
-		for (let end = 0; end < sorted.length; end++) {
-			while (sorted[end] - sorted[start] >= windowMs) start++;
-			max = Math.max(max, end - start + 1);
-		}
-		return max;
-	}
 });

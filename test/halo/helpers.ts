@@ -1,6 +1,4 @@
 /** Shared setup for the Halo tests: an in-process simulator on port 0, clients with ms-scale waits, a webhook receiver. */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HaloClient, HaloClientOptions, HaloConnectionConfig } from '../../nodes/shared/transport/halo';
 import { RollingWindowLimiter } from '../../nodes/shared/transport/http';
 import { HaloSimulator, HaloSimulatorOptions } from '../../simulators/halo';
@@ -49,45 +47,8 @@ export function clientFor(
 	});
 }
 
-export const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms));
-
-export interface ReceivedRequest {
-	method: string;
-	url: string;
-	headers: http.IncomingHttpHeaders;
-	body: string;
-	json: unknown;
-}
-
-/** A tiny HTTP receiver that records every request and answers `status`. */
-export async function startReceiver(
-	status = 200,
-): Promise<{ url: string; received: ReceivedRequest[]; close: () => Promise<void> }> {
-	const received: ReceivedRequest[] = [];
-	const server = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => {
-			const body = Buffer.concat(chunks).toString('utf8');
-			let parsed: unknown;
-			try {
-				parsed = JSON.parse(body);
-			} catch {
-				parsed = undefined;
-			}
-			received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json: parsed });
-			res.writeHead(status, { 'content-type': 'application/json' });
-			res.end('{"ok":true}');
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-	const port = (server.address() as AddressInfo).port;
-	return {
-		url: `http://127.0.0.1:${port}/hook`,
-		received,
-		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
-	};
-}
+export { sleep } from '../../harness/wait';
+export { startReceiver } from '../../harness/receiver';
 
 /** Raw call against the simulator with a fresh token (for simulator-level tests). */
 export async function rawToken(sim: HaloSimulator, secret = SECRET, tenant = sim.tenant): Promise<Response> {

@@ -17,6 +17,7 @@ import { HaloClient } from '../../nodes/shared/transport/halo';
 import { HaloSimulator } from '../../simulators/halo';
 import { CLIENT_ID, FAST, SECRET, configFor } from '../halo/helpers';
 import { redisDeleteMatching, redisLocation, redisPing } from './support/redis';
+import { maxInWindow } from '../../harness/window';
 
 const prefix = `hd-budget-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const connections: RedisConnection[] = [];
@@ -25,17 +26,6 @@ function processBudget(key: string, limit: number, windowMs: number, fallback: R
 	const connection = new RedisConnection({ ...redisLocation() });
 	connections.push(connection);
 	return new RedisRollingWindowBudget(key, limit, windowMs, connection, prefix, fallback);
-}
-
-function maxInWindow(stamps: number[], windowMs: number): number {
-	const sorted = [...stamps].sort((a, b) => a - b);
-	let max = 0;
-	let start = 0;
-	for (let end = 0; end < sorted.length; end++) {
-		while (sorted[end] - sorted[start] >= windowMs) start++;
-		max = Math.max(max, end - start + 1);
-	}
-	return max;
 }
 
 beforeAll(async () => {

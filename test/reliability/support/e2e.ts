@@ -1,7 +1,7 @@
 /*
  * Shared setup of the reliability end-to-end tests (test/e2e/faults*.test.ts, badInput*.test.ts, queueMode*.test.ts,
- * secrets*.test.ts): the Halo and Datto simulators in this process (bench/lib.ts), one n8n with the shipped workflows
- * (static all-in-one and/or the four Postgres workflows, with the documented import-time transforms of
+ * secrets*.test.ts): the Halo and Datto simulators in this process (harness/simulators.ts), one n8n with the shipped workflows
+ * (static all-in-one and/or the four Postgres workflows, with the documented import-time transforms of harness/workflowImport.ts, listed in
  * test/e2e/fixtures/sync.ts), and the checks every fault scenario ends with: every alert has exactly one Halo ticket,
  * and every resolved alert a closed one.
  */
@@ -9,14 +9,9 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { Client } from 'pg';
 
-import {
-	BENCH_SITES,
-	executionsAfter,
-	startBenchSims,
-	ticketsByAlert,
-	type BenchSims,
-	type ExecutionSummary,
-} from '../../../bench/lib';
+import { executionsAfter, type ExecutionSummary } from '../../../harness/executions';
+import { BENCH_SITES, startBenchSims, ticketsByAlert, type BenchSims } from '../../../harness/simulators';
+import { sleep, waitFor } from '../../../harness/wait';
 import { N8nInstance } from '../../../scripts/n8n-harness';
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../../scripts/workflows/definition';
 import { openRecordStore, closeAllPools } from '../../../nodes/shared/store';
@@ -28,10 +23,12 @@ import {
 	transformWorkflow,
 	webhookPath,
 	type Transform,
-} from '../../e2e/fixtures/sync';
+} from '../../../harness/workflowImport';
 import { connectionFor, pgConfigFor, type TestPostgres } from '../../helpers/postgres';
 
 export { executionsAfter, ticketsByAlert, type BenchSims, type ExecutionSummary };
+export { lastExecutionId } from '../../../harness/executions';
+export { sleep, waitFor };
 export { DATTO_WEBHOOK_SECRET, HALO_WEBHOOK_AUTH };
 
 export const PG_FILES = [
@@ -40,32 +37,6 @@ export const PG_FILES = [
 	'workflows/postgres/3-daily-cleanup.json',
 	'workflows/postgres/4-reconciliation.json',
 ];
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function waitFor<T>(
-	what: string,
-	probe: () => T | undefined | false | Promise<T | undefined | false>,
-	timeoutMs = 60_000,
-	intervalMs = 250,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let lastError: unknown;
-	for (;;) {
-		try {
-			const value = await probe();
-			if (value !== undefined && value !== false) return value as T;
-		} catch (error) {
-			lastError = error;
-		}
-		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-		}
-		await sleep(intervalMs);
-	}
-}
 
 export type Variant = 'static' | 'postgres';
 
@@ -264,12 +235,6 @@ export async function settleOutcome(sims: BenchSims, alerts: string[], resolved:
 export async function failedExecutions(n8n: N8nInstance, sinceId = 0, workflowIds?: string[]): Promise<ExecutionSummary[]> {
 	const all = await executionsAfter(n8n, sinceId);
 	return all.filter((e) => e.status !== 'success' && (!workflowIds || workflowIds.includes(e.workflowId)));
-}
-
-export async function lastExecutionId(n8n: N8nInstance): Promise<number> {
-	const res = await n8n.api('GET', '/executions?limit=1');
-	const data = (res.json as { data?: Array<{ id: string }> }).data ?? [];
-	return data.length ? Number(data[0].id) : 0;
 }
 
 /**
