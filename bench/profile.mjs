@@ -16,6 +16,7 @@
  *
  * Start `record` only once n8n is ready: n8n's import commands, run before n8n starts, open the same inspector port.
  */
+/* global WebSocket -- Node 22+ global (see above); the eslint globals package does not list it yet */
 import fs from 'node:fs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1560,18 +1560,20 @@ async function main(argv: string[]): Promise<number> {
 		case 'start': {
 			const userFolder = one('user-folder') ? path.resolve(one('user-folder') as string) : undefined;
 			// Graceful stop on Ctrl-C / SIGTERM (registered first, so the harness's own signal hook stays out of the way).
-			let instance: N8nInstance | undefined;
+			// The handlers exist before the instance does: they read it through this holder.
+			const started: { instance?: N8nInstance } = {};
 			let stopping = false;
 			const shutdown = async () => {
 				if (stopping) return;
 				stopping = true;
-				await instance?.stop({ keepFolder: Boolean(userFolder) });
+				await started.instance?.stop({ keepFolder: Boolean(userFolder) });
 				process.exit(0);
 			};
 			process.on('SIGINT', () => void shutdown());
 			process.on('SIGTERM', () => void shutdown());
 			const port = one('port') ? Number(one('port')) : userFolder ? 5678 : undefined;
-			instance = await N8nInstance.create({ port, userFolder });
+			const instance = await N8nInstance.create({ port, userFolder });
+			started.instance = instance;
 			const vars: Record<string, string> = {};
 			for (const v of many('var')) {
 				const eq = v.indexOf('=');

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command (npm test): lint, build, unit tests (jest), end-to-end tests (scripts/e2e.sh).
+# The README's test command (npm test): lint (ESLint over the repository + type-check of everything, tests included),
+# build, unit tests (jest), end-to-end tests (scripts/e2e.sh).
 # Every step runs even when an earlier one failed (except e2e after a failed build: it needs dist/), a summary shows each
 # step's result and time, and the exit status is non-zero when any step failed.
 #
@@ -37,7 +38,7 @@ run_step() {
 
 for step in $steps; do
 	case "$step" in
-		lint) run_step lint npm run --silent lint ;;
+		lint) run_step lint bash -c 'npm run --silent lint && npm run --silent typecheck' ;;
 		build) run_step build npm run --silent build ;;
 		unit) run_step unit node node_modules/jest/bin/jest.js -c jest.config.js ;;
 		e2e) run_step e2e env E2E_SKIP_BUILD=1 bash scripts/e2e.sh ;;

@@ -383,7 +383,7 @@ export const NODES = {
 const SETTINGS_NOTE = (variant: Variant): string =>
 	`## After import\n` +
 	`1. **Credentials**: HaloPSA account, Datto RMM account, Datto RMM webhook secret, HaloPSA webhook auth` +
-	(variant === 'postgres' ? ', Mapping store Postgres (every Mapping Store node; table \`${SETTINGS.table}\`)' : '') +
+	(variant === 'postgres' ? ', Mapping store Postgres (every Mapping Store node; table `${SETTINGS.table}`)' : '') +
 	`.\n` +
 	`2. **Catch-all client**: *${NODES.create}* → Fallback Client (${SETTINGS.catchAllClientId} here). Nothing else to map: sites find their Halo client/site through Halo's Datto RMM integration (datto_id), else a unique client name (docs/mapping.md).\n` +
 	`3. **Closed status and outcome**: Auto (the tenant's "Closed" status and note outcome, looked up by name and cached); pick them in *${NODES.close}* and *${NODES.closeReconciled}* only to override.\n` +

@@ -467,7 +467,7 @@ describe('real HTTP (n8n body handling) and the simulator\'s webhook emitter', (
 	});
 
 	async function post(body: string | Buffer, headers: Record<string, string>, query = `?secret=${WEBHOOK_SECRET}`) {
-		const res = await fetch(`${server.url}${query}`, { method: 'POST', headers, body });
+		const res = await fetch(`${server.url}${query}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 		const text = await res.text();
 		return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 	}

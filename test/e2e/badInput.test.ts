@@ -137,7 +137,7 @@ describe('bad input at both triggers, static and Postgres workflows, real n8n', 
 	let before: { staticStore: string; rows: string; tickets: number; haloLog: number; dattoLog: number } | undefined;
 
 	const variants: Variant[] = ['static', 'postgres'];
-	const lifecycleIds = [WORKFLOW_IDS.static, WORKFLOW_IDS.pgLifecycle, WORKFLOW_IDS.pgHaloClosed];
+	const lifecycleIds: string[] = [WORKFLOW_IDS.static, WORKFLOW_IDS.pgLifecycle, WORKFLOW_IDS.pgHaloClosed];
 
 	async function staticStoreJson(): Promise<string> {
 		const res = await suite.n8n.api('GET', `/workflows/${WORKFLOW_IDS.static}`);

@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import { Client } from 'pg';
 
 import { N8nInstance } from '../../scripts/n8n-harness';
-import { NODES, WORKFLOW_IDS } from '../../scripts/workflows/definition';
+import { WORKFLOW_IDS } from '../../scripts/workflows/definition';
 import { findOrStartPostgres, pgConfigFor, type TestPostgres } from '../helpers/postgres';
 import {
 	describeExecutions,

@@ -156,8 +156,8 @@ describe('HaloPSA node', () => {
 			const b = sim.createTicketDirect({ summary: 'B', client_id: 12 });
 			sim.log.clear();
 			const result = await runHalo(sim, { resource: 'ticket', operation: 'close', ticketId: '={{ $json.id }}' }, [
-				{ json: { id: a.id } },
-				{ json: { id: b.id } },
+				{ json: { id: a.id as number } },
+				{ json: { id: b.id as number } },
 			]);
 			expect(result.items.map((i) => i.json)).toEqual([
 				expect.objectContaining({ ticketId: a.id, closed: true, statusId: 9, statusName: 'Closed' }),
@@ -364,7 +364,7 @@ describe('HaloPSA node', () => {
 			const result = await runHalo(
 				sim,
 				{ resource: 'ticket', operation: 'get', ticketId: '={{ $json.id }}' },
-				[{ json: { id: t.id } }, { json: { id: 424242 } }, { json: { id: 'abc' } }, { json: { id: t.id } }],
+				[{ json: { id: t.id as number } }, { json: { id: 424242 } }, { json: { id: 'abc' } }, { json: { id: t.id as number } }],
 				{ continueOnFail: true },
 			);
 			expect(result.status).toBe('success');
@@ -379,7 +379,7 @@ describe('HaloPSA node', () => {
 			expect(json(result, 3).id).toBe(t.id);
 
 			const failing = await runHalo(sim, { resource: 'ticket', operation: 'get', ticketId: '={{ $json.id }}' }, [
-				{ json: { id: t.id } },
+				{ json: { id: t.id as number } },
 				{ json: { id: 424242 } },
 			]);
 			expect(failing.error).toMatchObject({ name: 'NodeApiError', httpCode: '404', itemIndex: 1 });

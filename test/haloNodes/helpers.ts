@@ -1,5 +1,5 @@
 /** Shared setup for the HaloPSA node and trigger tests: simulator, credentials, fast-tuned clients, node runs. */
-import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { HaloPsa } from '../../nodes/HaloPsa/HaloPsa.node';
 import { clearHaloLookupCaches, clearMappingCaches } from '../../nodes/shared/halo';
@@ -55,7 +55,7 @@ export async function runHalo(
 }
 
 /** A normalised Datto alert as the Datto RMM Trigger outputs it. */
-export function datto(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function datto(overrides: IDataObject = {}): IDataObject {
 	return {
 		event: 'triggered',
 		alertUid: 'a7c1e3f0-1111-4a2b-9c3d-000000000001',

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => await server.close());
 
 async function post(body: string | Buffer, headers: Record<string, string>, url = server.url, method = 'POST') {
-	const res = await fetch(url, { method, headers, body: method === 'GET' ? undefined : body });
+	const res = await fetch(url, { method, headers, body: method === 'GET' ? undefined : typeof body === 'string' ? body : new Uint8Array(body) });
 	const text = await res.text();
 	return { status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
