@@ -15,7 +15,6 @@
 import { execFile, execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 
 import {
@@ -31,6 +30,7 @@ import {
 	startService,
 } from './n8n-harness';
 import { sleep } from '../harness/wait';
+import { portFree } from '../harness/ports';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Output
@@ -457,14 +457,6 @@ const SAMPLES: Sample[] = [
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes and ports
-
-function portFree(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-	});
-}
 
 /**
  * Runs a command under a small bash watchdog in its own process group: the command is stopped when this process is

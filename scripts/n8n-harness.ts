@@ -15,10 +15,10 @@
  */
 import { ChildProcess, execFile, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { sleep } from '../harness/wait';
+import { portFree } from '../harness/ports';
 
 export const DEFAULT_N8N_VERSION = '2.41.1';
 export const PROBE_WORKFLOW_ID = 'HarnessProbe0001';
@@ -291,14 +291,6 @@ export interface N8nWorker {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ports
-
-function portFree(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-	});
-}
 
 const reservedPorts = new Map<number, string>();
 

@@ -2,22 +2,12 @@
  * The layering of docs/design.md#layers stays true: the rules of importRules.ts hold on the repository, and each rule
  * is shown to bite on a fixture that breaks it.
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 import { describeViolations, findImportViolations, parseImports } from './importRules';
+import { tempTree } from '../../harness/tempTree';
 
 const repo = path.resolve(__dirname, '..', '..');
-
-function fixture(files: Record<string, string>): string {
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'import-rules-'));
-	for (const [rel, text] of Object.entries(files)) {
-		fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-		fs.writeFileSync(path.join(root, rel), text);
-	}
-	return root;
-}
 
 describe('import direction', () => {
 	it('the repository breaks no rule', () => {
@@ -26,7 +16,7 @@ describe('import direction', () => {
 	});
 
 	it('a node folder importing another node folder is reported', () => {
-		const root = fixture({
+		const root = tempTree('import-rules-', {
 			'nodes/SyncPolicy/actions/x.ts': "import { findAlertTicket } from '../../HaloPsa/actions/ticket/find';\n",
 			'nodes/HaloPsa/actions/ticket/find.ts': 'export const findAlertTicket = 1;\n',
 		});
@@ -36,7 +26,7 @@ describe('import direction', () => {
 	});
 
 	it('nodes/shared importing a node folder is reported', () => {
-		const root = fixture({
+		const root = tempTree('import-rules-', {
 			'nodes/shared/halo/a.ts': "export { x } from '../../MappingStore/b';\n",
 			'nodes/MappingStore/b.ts': 'export const x = 1;\n',
 		});
@@ -44,7 +34,7 @@ describe('import direction', () => {
 	});
 
 	it('a pure layer loading n8n-workflow through another shared file is reported with the chain', () => {
-		const root = fixture({
+		const root = tempTree('import-rules-', {
 			'nodes/shared/policy/runtime/runner.ts': "import { y } from '../../n8n/glue';\nimport type { INode } from 'n8n-workflow';\n",
 			'nodes/shared/n8n/glue.ts': "import { NodeApiError } from 'n8n-workflow';\nexport const y = NodeApiError;\n",
 		});
@@ -60,7 +50,7 @@ describe('import direction', () => {
 	});
 
 	it('the policy layer loading axios is reported; type-only imports are not', () => {
-		const root = fixture({
+		const root = tempTree('import-rules-', {
 			'nodes/shared/policy/a.ts': "import axios from 'axios';\nimport { type HaloClient } from '../transport/halo';\n",
 			'nodes/shared/transport/halo/index.ts': "import axios from 'axios';\nexport type HaloClient = typeof axios;\n",
 		});

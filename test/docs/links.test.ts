@@ -3,7 +3,6 @@
  * and the documentation URLs of the codex files and credentials. Each check is shown to bite on a fixture.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 import {
@@ -17,17 +16,9 @@ import {
 	linksOf,
 	urlToTarget,
 } from './linkCheck';
+import { tempTree } from '../../harness/tempTree';
 
 const repo = path.resolve(__dirname, '..', '..');
-
-function fixture(files: Record<string, string>): string {
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'doc-links-'));
-	for (const [rel, text] of Object.entries(files)) {
-		fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-		fs.writeFileSync(path.join(root, rel), text);
-	}
-	return root;
-}
 
 describe('documentation links of the repository', () => {
 	it('every relative link and anchor in README.md and docs/ resolves', () => {
@@ -81,7 +72,7 @@ describe('the check bites (fixtures)', () => {
 	const pkg = JSON.stringify({ name: 'x', homepage: 'https://git.example.com/x#readme' });
 
 	it('reports a missing file, a missing heading in another file and a missing heading in the same file', () => {
-		const root = fixture({
+		const root = tempTree('doc-links-', {
 			'package.json': pkg,
 			'README.md': '# X\n## Install\nSee [docs](docs/guide.md#setup), [gone](docs/gone.md) and [here](#instal).\n',
 			'docs/guide.md': '# Guide\n## Set-up\nBack to [the install](../README.md#install) and [outside](../../etc/passwd).\n',
@@ -95,7 +86,7 @@ describe('the check bites (fixtures)', () => {
 	});
 
 	it('reports codex and credential URLs that miss a heading, a file, or the repository', () => {
-		const root = fixture({
+		const root = tempTree('doc-links-', {
 			'package.json': pkg,
 			'README.md': '# X\n## Thing credential\n',
 			'docs/nodes.md': '# Nodes\n## Thing node\n',
@@ -124,7 +115,7 @@ describe('the check bites (fixtures)', () => {
 	});
 
 	it('reports a source citing a missing heading or a missing docs file', () => {
-		const root = fixture({
+		const root = tempTree('doc-links-', {
 			'README.md': '# X\n## Demo\n',
 			'docs/api/halopsa.md': '# Halo\n## 1. Instance URLs and discovery\n',
 			'nodes/shared/a.ts': [

@@ -11,27 +11,16 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
 import { OWNER, findFreePortBlock, releasePortBlock, repoRoot } from '../../scripts/n8n-harness';
+import { portAnswers } from '../../harness/ports';
 
 interface DemoRun {
 	code: number | null;
 	output: string;
 	seconds: number;
-}
-
-function portAnswers(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect({ port, host: '127.0.0.1' });
-		socket.once('connect', () => {
-			socket.destroy();
-			resolve(true);
-		});
-		socket.once('error', () => resolve(false));
-	});
 }
 
 /** Runs `bash scripts/demo.sh` in its own process group; kills the group when it overruns. */

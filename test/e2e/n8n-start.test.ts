@@ -5,7 +5,6 @@
  * public API (owner + API key) lists the probe execution, and stop() leaves no process and no port behind.
  */
 import * as fs from 'fs';
-import * as net from 'net';
 import {
 	N8nInstance,
 	PROBE_PATH,
@@ -17,21 +16,11 @@ import {
 	readPackageJson,
 	packageDir,
 } from '../../scripts/n8n-harness';
+import { portAnswers } from '../../harness/ports';
 
 const root = packageDir();
 const pkg = readPackageJson(root);
 const credentialsFixture = process.env.E2E_CREDENTIALS_FIXTURE || fixturePath('credentials.template.json');
-
-function portAnswers(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect({ port, host: '127.0.0.1' });
-		socket.once('connect', () => {
-			socket.destroy();
-			resolve(true);
-		});
-		socket.once('error', () => resolve(false));
-	});
-}
 
 describe('n8n with the package, started by the harness', () => {
 	let n8n: N8nInstance;
