@@ -44,6 +44,10 @@ const KNOWN_COPIES: Record<string, { files: string[]; reason: string }> = {
 		files: ['nodes/shared/transport/http/redisConnection.ts', 'test/reliability/support/redis.ts'],
 		reason: 'the test side speaks RESP on its own on purpose (it checks the product client against an independent encoder)',
 	},
+	defaultIo: {
+		files: ['scripts/check-setup.ts', 'scripts/replay.ts'],
+		reason: 'the CLIs\' console I/O, landed by another branch during this work: to merge into harness/ (CLI module)',
+	},
 	forOperation: { files: ['nodes/DattoRmm/actions/common.ts', 'nodes/MappingStore/actions/record/fields.ts'], reason: PRODUCT },
 	isObj: { files: ['nodes/shared/domain/haloTicketEvent.ts', 'nodes/shared/policy/runtime/input.ts', 'scripts/replay.ts'], reason: PRODUCT },
 	positive: { files: ['nodes/DattoRmmTrigger/webhook.ts', 'nodes/HaloPsaTrigger/webhook.ts'], reason: PRODUCT },
