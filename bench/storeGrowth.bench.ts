@@ -29,7 +29,6 @@ import {
 	runMain,
 	sleep,
 	sqliteRun,
-	stableUuid,
 	startBenchN8n,
 	startBenchSims,
 	waitForSettled,
@@ -37,6 +36,7 @@ import {
 	type BenchSims,
 	type N8nInstance,
 } from './lib';
+import { stableUuid } from '../scripts/workflows/definition';
 
 const RECORDS = envNumber('STORE_GROWTH_RECORDS', 10_000);
 const ROUNDS = envNumber('STORE_GROWTH_ROUNDS', 2);
