@@ -289,6 +289,8 @@ describe('Mapping Store node: static data backend', () => {
 			value: 'Default Client',
 		});
 		expect(await lookup('uid-9', 'Nobody', '')).toMatchObject({ matchedBy: 'none', value: null });
+		// An alert without site information and no fallback: rule "none", not an error (the workflow maps it through Halo).
+		expect(await lookup('', '  ', '')).toEqual({ matchedBy: 'none', key: null, value: null, record: null, otherMatches: [] });
 	});
 
 	test('output "input item with result in a field": the input JSON and binary stay, the result is added', async () => {

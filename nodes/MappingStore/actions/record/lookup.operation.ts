@@ -40,9 +40,17 @@ export async function execute(
 	itemIndex: number,
 ): Promise<IDataObject[]> {
 	const fallback = this.getNodeParameter('fallbackValue', itemIndex) as string;
+	const key = this.getNodeParameter('lookupKey', itemIndex) as string | null;
+	const name = this.getNodeParameter('lookupName', itemIndex) as string | null;
+	// An alert without site information (null / blank key and name) and no fallback: nothing can match, which is rule
+	// "none" as the Fallback Value field says (the shipped workflows then map the alert through Halo), not an error.
+	const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+	if (blank(key) && blank(name) && fallback === '') {
+		return [{ matchedBy: 'none', key: null, value: null, record: null, otherMatches: [] }];
+	}
 	const result = await lookupWithFallback(store, collection, {
-		key: this.getNodeParameter('lookupKey', itemIndex) as string,
-		name: this.getNodeParameter('lookupName', itemIndex) as string,
+		key: key as string,
+		name: name as string,
 		fallbackValue: fallback === '' ? undefined : decodeValueCell(fallback),
 	});
 	return [asJson(result)];
