@@ -298,6 +298,9 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 				const r = (await staticStore(n8n, WF)).failedEvents?.[alert.alertUid];
 				return r?.status === 'closed' ? r : undefined;
 			}, 30_000);
+			// Datto fires its resolved webhook for the reconciliation's resolve: let it reach n8n here (its execution id is
+			// taken on receipt), not inside the next test's "no execution" window.
+			await sims.datto.webhooks.idle();
 			expect(done.history.map((h) => h.event)).toEqual(expect.arrayContaining(['dattoResolveFailed', 'dattoResolveRetried']));
 			expect((await staticStore(n8n, WF)).alerts[alert.alertUid]).toMatchObject({ status: 'closed', value: { closedBy: 'halo' } });
 		}),
@@ -358,7 +361,11 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 			const [execution2] = await settledExecutions(n8n, WF, before2, { count: 1, mode: 'webhook', timeoutMs: 120_000 });
 			expect(execution2.status).toBe('success');
 			expect(ticketsFor(sims.halo, alert2.alertUid)).toHaveLength(1);
-			const link = (await staticStore(n8n, WF)).alerts[alert2.alertUid];
+			// n8n saves the workflow's static data as the execution ends: read it until the link is there (or time out).
+			const link = await waitFor('the link of the recovered ticket', async () => {
+				const l = (await staticStore(n8n, WF)).alerts?.[alert2.alertUid];
+				return l?.status === 'open' ? l : undefined;
+			}, 15_000).catch(async () => (await staticStore(n8n, WF)).alerts?.[alert2.alertUid]);
 			expect(link).toMatchObject({ status: 'open', value: { ticketId: ticketsFor(sims.halo, alert2.alertUid)[0].id } });
 		}),
 	);
