@@ -4,6 +4,8 @@ import type { SimResponse } from './server';
 export interface FaultSettings {
 	/** Only requests whose path matches this regular expression (case-insensitive) are affected. */
 	pathPattern?: string;
+	/** Only requests with this HTTP method (e.g. POST); any method when undefined. */
+	method?: string;
 	/** Added latency in ms for every affected request. */
 	latencyMs?: number;
 	/** Probability (0..1) of answering with `errorStatus`. */
@@ -52,9 +54,10 @@ export class FaultInjector {
 	}
 
 	/** Returns a response to send instead of the real one, 'hang' for a timeout, or undefined. */
-	async apply(path: string): Promise<SimResponse | 'hang' | undefined> {
+	async apply(path: string, method = ''): Promise<SimResponse | 'hang' | undefined> {
 		const s = this.state;
 		if (s.pathPattern && !new RegExp(s.pathPattern, 'i').test(path)) return undefined;
+		if (s.method && s.method.toUpperCase() !== method.toUpperCase()) return undefined;
 		if (s.latencyMs) await new Promise((r) => setTimeout(r, s.latencyMs));
 		if (s.timeoutRate && Math.random() < s.timeoutRate) return 'hang';
 		if (s.burst429 && s.burst429 > 0) {

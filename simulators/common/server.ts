@@ -216,7 +216,7 @@ export class SimServer {
 		if (tooLarge) response = text(413, 'Request body too large');
 
 		if (!response) {
-			const fault = await this.faults.apply(url.pathname);
+			const fault = await this.faults.apply(url.pathname, method);
 			if (fault === 'hang') {
 				// Simulated timeout: never answer; the socket is destroyed when the server closes.
 				this.log.add({ at: started, method, path: url.pathname, route: routeName, status: 0, ms: 0, query, body: simReq.body, fault: 'timeout' });

@@ -227,7 +227,7 @@ describe('shipped Postgres workflows (workflows/postgres/*.json) in real n8n', (
 			const { alert: silent } = await sims.datto.createAlert({ deviceUid: sims.devices.unmapped, priority: 'Critical', webhook: false });
 			// An alert whose execution failed after the claim (Halo refused the create): the claim stays `pending`.
 			const failedBefore = await lastExecutionId(n8n);
-			sims.halo.faults.configure({ pathPattern: '^/api/tickets$', failNext: 1, errorStatus: 400 });
+			sims.halo.faults.configure({ pathPattern: '^/api/tickets$', method: 'POST', failNext: 1, errorStatus: 400 });
 			const { alert: failed } = await sims.datto.createAlert({ deviceUid: sims.devices.fabrikam, priority: 'High' });
 			const [failedRun] = await settledExecutions(n8n, WORKFLOW_IDS.pgLifecycle, failedBefore, { count: 1, mode: 'webhook' });
 			sims.halo.faults.clear();
