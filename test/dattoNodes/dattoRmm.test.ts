@@ -123,7 +123,7 @@ describe('alert', () => {
 		expect(result.items[2].json.alertUid).toBe(b.alertUid);
 	});
 
-	it("onError 'continueErrorOutput': the failed item goes to the error output with its status in details (shared item runner)", async () => {
+	it("onError 'continueErrorOutput': the failed item goes to the error output as { error, message } (routed by n8n 1.123 and 2.41)", async () => {
 		const [a] = openAlerts();
 		const result = await run(
 			{ resource: 'alert', operation: 'get', alertUid: '={{ $json.uid }}' },
@@ -137,7 +137,7 @@ describe('alert', () => {
 				json: {
 					uid: 'missing-9',
 					error: expect.stringMatching(/Alert was not found\./),
-					details: { httpCode: '404', description: expect.stringMatching(/Alert was not found/) },
+					message: expect.stringMatching(/404.*Alert was not found|Alert was not found/),
 				},
 				pairedItem: { item: 1 },
 			},

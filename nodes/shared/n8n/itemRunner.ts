@@ -7,8 +7,10 @@
  * - with "On Error: Continue" the failed item becomes an error item and the other items still run.
  *
  * Error item shape (one for every node), following how n8n treats items (n8n-core workflow-execute.js,
- * docs/api/n8n-runtime.md): with "Continue (using error output)" n8n moves an item to the error output only when its
- * json has no keys besides `error`, `message`, `details`, so the item is `{ error, details: { description, httpCode } }`;
+ * docs/api/n8n-runtime.md): with "Continue (using error output)" n8n 2.41 moves an item to the error output only when
+ * its json has no keys besides `error`, `message`, `details`, and n8n 1.123 only when it is `{ error }` or
+ * `{ error, message }`, so the item is `{ error, message: description }` (the Sync Policy's decision items, which carry
+ * a base, keep `{ error, details }`, read on 2.41);
  * with "Continue" (regular output) it is `{ error, description, httpCode }`. `item.error` is not set: n8n would then
  * reset the json to `{ error }` (normalizeNodeErrors) and the status and description would be lost.
  */
@@ -36,8 +38,10 @@ export function errorJson(this: IExecuteFunctions, error: NodeError, base: IData
 	const httpCode = error instanceof NodeApiError ? error.httpCode : undefined;
 	if (httpCode) info.httpCode = httpCode;
 	if (this.getNode().onError === 'continueErrorOutput') {
-		const details = { ...base, ...info };
-		return Object.keys(details).length ? { error: error.message, details } : { error: error.message };
+		// n8n 1.123 routes an item to the error output only when its json is { error } or { error, message }; 2.41 also
+		// accepts `details`. Without a base the portable shape carries the description (with the status) as `message`.
+		if (Object.keys(base).length) return { error: error.message, details: { ...base, ...info } };
+		return error.description ? { error: error.message, message: error.description } : { error: error.message };
 	}
 	return { ...base, error: error.message, ...info };
 }
