@@ -1,25 +1,11 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { HaloClient } from '../../../shared/transport/halo';
+import { readReturnAllLimit, returnAllLimitFields } from '../../../shared/n8n/descriptions';
 import { optionalId } from '../../../shared/n8n/params';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllLimitFields(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -68,8 +54,7 @@ export const description = updateDisplayOptions({ show: { resource: ['asset'], o
  * filter: use Find for Datto Device for that. Output: one item per asset.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: HaloClient): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
+	const { returnAll, limit } = readReturnAllLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const assets = await client.listAssets(
 		{
