@@ -61,12 +61,15 @@ export async function startBenchSims(options: {
 		halo,
 		datto,
 		devices,
-		close: async () => {
-			await Promise.allSettled([halo.webhooks.idle(), datto.webhooks.idle()]);
-			await halo.close();
-			await datto.close();
-		},
+		close: async () => await closeSimulators(halo, datto),
 	};
+}
+
+/** Lets both simulators deliver what they still hold, then closes them. */
+export async function closeSimulators(halo: HaloSimulator, datto: DattoSimulator): Promise<void> {
+	await Promise.allSettled([halo.webhooks.idle(), datto.webhooks.idle()]);
+	await halo.close();
+	await datto.close();
 }
 
 /** Halo tickets by the Datto alert UID they were created for (third_party_id_string). */
