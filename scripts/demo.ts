@@ -1395,7 +1395,7 @@ async function runSamples(
 			.map((a) =>
 				String(a.note_html || a.note || '')
 					.replace(/<[^>]+>/g, ' ')
-					.replace('[n8n-halo-datto]', '')
+					.replace(/\[n8n-halo-datto(?::[a-z2-7]{16})?\]/, '')
 					.trim(),
 			)
 			.find(Boolean);

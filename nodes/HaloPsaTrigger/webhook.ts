@@ -21,6 +21,7 @@ import {
 	type HaloTicketEvent,
 	type HaloTicketEventType,
 } from '../shared/domain/haloTicketEvent';
+import { markersOf } from '../shared/domain/haloMarker';
 import { withIsoDates } from '../shared/domain/haloRecords';
 import {
 	DEFAULT_MAX_BATCH,
@@ -166,18 +167,20 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 				message: `HaloPSA API: ${(error as Error).message}`,
 			});
 		}
+		// With the API credential at hand, only this installation's marker (and the legacy one) counts as ours.
+		eventOptions.markers = markersOf(client.marker);
 		if (events.some((e) => e.statusName === null)) {
 			try {
 				// Payloads without a status name: name it (GET /Status, cached ~10 min) and judge again.
 				eventOptions.statusNames = new Map((await cachedStatuses(client)).map((s) => [s.id, s.name ?? '']));
-				events = events.map((e) => ({
-					...normaliseHaloTicketEvent(e.raw, eventOptions),
-					raw: e.raw,
-				}));
 			} catch (error) {
 				this.logger.warn(`HaloPSA Trigger: could not load status names: ${(error as Error).message}`);
 			}
 		}
+		events = events.map((e) => ({
+			...normaliseHaloTicketEvent(e.raw, eventOptions),
+			raw: e.raw,
+		}));
 		const refetch = this.getNodeParameter('refetch', 'incomplete') as string;
 		const actionCount = Number(options.actionCount ?? 3);
 		// At most a few reads at once, however long the batch (itself bounded by Max Batch Length).

@@ -3,9 +3,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import * as loadOptions from '../../nodes/shared/n8n/haloLoadOptions';
-import { HALO_INTEGRATION_MARKER } from '../../nodes/shared/domain/haloMarker';
 import type { HaloSimulator } from '../../simulators/halo';
 import { datto, haloCredentials, runHalo, startSim, warmClient } from './helpers';
+
+/** This installation's marker (derived from the credential), not the legacy "[n8n-halo-datto]". */
+const INSTALLATION_MARKER = expect.stringMatching(/\[n8n-halo-datto:[a-z2-7]{16}\]/);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -127,7 +129,7 @@ describe('HaloPSA node', () => {
 			expect(json(result)).toMatchObject({ ticketId: t.id, action: { outcome: 'Private Note', hiddenfromuser: true, sendemail: false, new_status: 2 } });
 			const [action] = sim.allActions(t.id as number);
 			expect(action.note_html).toContain('<p>Checked &lt;disk&gt;</p>');
-			expect(action.note_html).toContain(HALO_INTEGRATION_MARKER);
+			expect(action.note_html).toEqual(INSTALLATION_MARKER);
 			expect(sim.ticket(t.id as number)!.status_id).toBe(2);
 			expect(sim.counts().apiRequests).toBe(1);
 		});
@@ -244,7 +246,7 @@ describe('HaloPSA node', () => {
 			expect(stored.details_html).toContain('Disk &lt;script&gt;alert(1)&lt;/script&gt; 96%');
 			expect(stored.details_html).toContain(alert.alertUid as string);
 			expect(stored.details_html).toContain('href="https://merlot.rmm.datto.com/alert/');
-			expect(stored.details_html).toContain(HALO_INTEGRATION_MARKER);
+			expect(stored.details_html).toEqual(INSTALLATION_MARKER);
 			expect(stored.customfields).toEqual([expect.objectContaining({ name: 'CFDattoDevice', value: 'SRV01 (dev-uid-1)' })]);
 			expect(out.ticket).toMatchObject({ id: out.ticketId, dateclosed: null });
 		});

@@ -18,6 +18,7 @@ import { getDattoClientForCredentials } from '../../shared/transport/datto';
 import { haloClientFor, type HaloClient } from '../../shared/transport/halo';
 import { toNodeError } from '../../shared/transport/n8n';
 import { errorItem as sharedErrorItem } from '../../shared/n8n/itemRunner';
+import { markersOf } from '../../shared/domain/haloMarker';
 import { factsFromActions } from '../../shared/policy/runtime/facts';
 import { HaloPolicyWriter } from '../../shared/policy/runtime/haloWriter';
 import type { FactsProvider, PolicyRunOptions, PolicyRunOutcome } from '../../shared/policy/runtime/runner';
@@ -81,7 +82,7 @@ export async function runEnvironment(this: IExecuteFunctions, itemIndex: number)
 		facts = async (ticketId, since) => {
 			const apiAgent = await cachedApiAgentId(halo);
 			const actions = await halo.listActions(ticketId);
-			return factsFromActions(actions, since, { integrationAgentIds: [...integration, apiAgent] });
+			return factsFromActions(actions, since, { integrationAgentIds: [...integration, apiAgent], markers: markersOf(halo.marker) });
 		};
 	}
 	return {
