@@ -255,6 +255,18 @@ describe('shipped Postgres workflows (workflows/postgres/*.json) in real n8n', (
 			const link = await row('alerts', alert.alertUid);
 			expect(link?.status).toBe('open');
 			expect(link?.history.filter((h) => h.event === 'duplicateDelivery')).toHaveLength(4);
+			// Again after the stale-claim reclaim window (3 s at this import): the link is `open` with its ticket, not an
+			// abandoned `pending` claim, so the late redelivery is still a duplicate, not a second ticket.
+			await sleep(4000);
+			const lateBefore = await lastExecutionId(n8n);
+			const late = await sims.datto.sendWebhook(alert.alertUid, 'triggered');
+			expect(late.map((d) => d.status)).toEqual([200]);
+			const [lateRun] = await settledExecutions(n8n, WORKFLOW_IDS.pgLifecycle, lateBefore, { count: 1, mode: 'webhook' });
+			expect(lateRun.status).toBe('success');
+			expect(ticketsFor(sims.halo, alert.alertUid)).toHaveLength(1);
+			const after = await row('alerts', alert.alertUid);
+			expect(after?.history.filter((h) => h.event === 'duplicateDelivery')).toHaveLength(5);
+			expect(after?.history.map((h) => h.event)).not.toContain('staleClaimReclaimed');
 			state.alertUid = alert.alertUid;
 			state.ticketId = ticketsFor(sims.halo, alert.alertUid)[0].id as number;
 		}),
