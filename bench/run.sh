@@ -7,6 +7,7 @@
 #   storm       500 alerts in 60 s against Halo's 300 requests / 5 minutes (about 7 minutes)
 #   storeGrowth shipped all-in-one workflow with 10k stored records vs an empty store (not in the default set)
 #   adversarial adversarial bodies up to the size limit through both triggers' parsers, worst time (in process, seconds)
+#   latency     alert → ticket latency added by n8n + package at 2 alerts/s, Halo answering after 100 ms (2–3 minutes)
 #
 # Environment:
 #   BENCH_ONLY="economy storm"   run only these (default: store economy throughput storm adversarial)
@@ -22,7 +23,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-only=${BENCH_ONLY:-store economy throughput storm adversarial}
+only=${BENCH_ONLY:-store economy throughput storm adversarial latency}
 say() { echo "[bench] $*" >&2; }
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
@@ -45,7 +46,7 @@ failed=()
 for name in $only; do
 	case "$name" in
 		store) cmd=(node dist/bench/store.bench.js "$store_records") ;;
-		economy | throughput | storm | adversarial) cmd=(node "dist/bench/$name.bench.js") ;;
+		economy | throughput | storm | adversarial | latency) cmd=(node "dist/bench/$name.bench.js") ;;
 		*) say "unknown benchmark $name" && exit 2 ;;
 	esac
 	say "==> $name: ${cmd[*]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"

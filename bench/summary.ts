@@ -1,6 +1,6 @@
 /*
  * Writes bench/results/summary.md from the results files of the last `npm run bench` (throughput, economy, storm or
- * storm-quick, store). Missing files are listed as not run.
+ * storm-quick, latency, store). Missing files are listed as not run.
  *
  *   node dist/bench/summary.js
  */
@@ -111,6 +111,18 @@ function main(): void {
 		out.push(`Settings: ${settingsLine(s.settings)}; Halo simulator ${s.settings.haloSimulator}. Machine: ${machineLine(s)}.`, '');
 	}
 	if (!read('storm') && !read('storm-quick')) out.push('## Storm', '', 'Not run.', '');
+
+	const lat = read('latency');
+	out.push('## Alert → ticket latency (bench/latency.bench.ts)', '');
+	if (lat) {
+		out.push(`${lat.description}. Target p50 ≤ ${lat.target.p50Ms} ms, p99 ≤ ${lat.target.p99Ms} ms — **${yes(lat.met)}**.`, '');
+		out.push('| Figure | Value |', '|---|---:|');
+		for (const q of ['p50', 'p95', 'p99', 'max']) out.push(`| added latency ${q} | ${lat.addedLatencyMs[q]} ms |`);
+		out.push(`| CPU of the n8n process per alert | ${lat.cpuMsPerAlert} ms |`);
+		out.push(`| tickets measured / missing / failed executions | ${lat.ticketsMeasured} / ${lat.missing} / ${lat.failedExecutions} |`);
+		out.push('');
+		out.push(`Settings: ${settingsLine(lat.settings)}. Machine: ${machineLine(lat)}.`, '');
+	} else out.push('Not run.', '');
 
 	const st = read('store');
 	out.push('## Mapping store at 100k records (bench/store.bench.ts)', '');
