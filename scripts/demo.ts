@@ -3,10 +3,11 @@
  * dist/scripts/demo.js). See README.md#demo.
  *
  * Simulator mode (default): starts the HaloPSA and Datto RMM simulators, starts n8n with the packed package, the
- * credentials (pointing at the simulators) and the shipped all-in-one workflow (workflows/datto-halo-sync.json)
- * published, in a persistent user folder under the cache (provisioned only when absent; --reset starts fresh), creates
- * the owner, seeds the site → client mapping through the workflow's Mapping Store "Import" operation, then fires
- * sample alerts through the Datto simulator's webhooks and prints what happened in both systems. Stays up until
+ * credentials (pointing at the simulators) and the shipped self-healing workflow (workflows/datto-halo-self-healing.json:
+ * the all-in-one lifecycle plus self-healing) published, in a persistent user folder under the cache (provisioned only
+ * when absent; --reset starts fresh), creates the owner, seeds the site → client mapping (and one remediation rule)
+ * through the workflow's Mapping Store "Import" operation, then fires sample alerts through the Datto simulator's
+ * webhooks and prints what happened in both systems (sample B is fixed by a Datto component). Stays up until
  * Ctrl-C; DEMO_EXIT_AFTER_SAMPLES=1 exits instead (0 only when every expected ticket opened and closed).
  *
  * Real mode: with HALO_* and/or DATTO_* tenant variables set, that side's credentials point at the real system and
@@ -66,7 +67,7 @@ prints the editor URL and login, and fires sample alerts so tickets open and clo
 
 Environment (see README.md#demo):
   DEMO_N8N_PORT (5678; +1 is n8n's task broker), DEMO_HALO_PORT (5601), DEMO_DATTO_PORT (5602)
-  DEMO_HOME (\${HALO_DATTO_CACHE:-~/.cache/n8n-nodes-halo-datto}/demo)   DEMO_WORKFLOW (workflows/datto-halo-sync.json)
+  DEMO_HOME (\${HALO_DATTO_CACHE:-~/.cache/n8n-nodes-halo-datto}/demo)   DEMO_WORKFLOW (workflows/datto-halo-self-healing.json)
   DEMO_EXIT_AFTER_SAMPLES=1  run the samples, check them, stop everything, exit 0/1
   DEMO_SAMPLES=0             no sample alerts (simulator mode)
   DEMO_SAMPLE_TIMEOUT_MS     how long each sample step may take (default 90000)
@@ -99,6 +100,7 @@ const SIM = {
 	dattoWebhookSecret: 'demo-datto-webhook-secret',
 	haloWebhookUser: 'halo-webhook',
 	haloWebhookPassword: 'demo-halo-webhook-password',
+	remediationToken: 'demo-remediation-token-0123456789',
 };
 
 interface Config {
@@ -182,7 +184,7 @@ function readConfig(argv: string[]): Config | undefined {
 		dattoPort: envPort('DEMO_DATTO_PORT', 5602),
 		home,
 		workflowFile: path.resolve(
-			process.env.DEMO_WORKFLOW || path.join(repoRoot(), 'workflows', 'datto-halo-sync.json'),
+			process.env.DEMO_WORKFLOW || path.join(repoRoot(), 'workflows', 'datto-halo-self-healing.json'),
 		),
 		siteMappingFile: process.env.DEMO_SITE_MAPPING ? path.resolve(process.env.DEMO_SITE_MAPPING) : undefined,
 		haloReal,
@@ -362,6 +364,35 @@ function mappingValueKeys(workflow: WorkflowJson): { clientKey: string; siteKey:
 	};
 }
 
+/** The demo's remediation rule (simulator mode): stopped services → the Datto simulator's "Restart Service" component. */
+const DEMO_REMEDIATION_RULE = {
+	id: 'restart-stopped-service',
+	alertType: 'srvc_status_ctx',
+	componentUid: 'c0a1b2c3-0001-4000-8000-000000000002',
+	componentName: 'Restart Service',
+	variables: { ServiceName: '{condition.detail}' },
+	cooldownMinutes: 60,
+	dailyCap: 10,
+	timeoutMinutes: 2,
+};
+
+/**
+ * Self-healing workflows (a Remediation → Start node and a Mapping Store Import of `remediationRules`): the demo's copy
+ * imports DEMO_REMEDIATION_RULE right after the site mapping (the same `n8n execute`). False for other workflows.
+ */
+function prepareRemediationRules(workflow: WorkflowJson, seeder: MappingSeeder): boolean {
+	const start = workflow.nodes.find((n) => n.parameters.resource === 'remediation' && n.parameters.operation === 'start');
+	const rules = workflow.nodes.find(
+		(n) => n.type === TYPE.mappingStore && n.parameters.operation === 'import' && n.parameters.collection === 'remediationRules',
+	);
+	if (!start || !rules) return false;
+	rules.parameters = { ...rules.parameters, format: 'json', json: JSON.stringify([{ key: DEMO_REMEDIATION_RULE.id, value: DEMO_REMEDIATION_RULE }], null, 2) };
+	const outputs = (workflow.connections[seeder.importNodeName] ??= { main: [[]] });
+	outputs.main ??= [[]];
+	outputs.main[0] = [...(outputs.main[0] ?? []).filter((c) => c.node !== rules.name), { node: rules.name, type: 'main', index: 0 }];
+	return true;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Demo data (simulator mode): Datto sites/devices and the Halo clients/sites of the simulator's default profile
 
@@ -398,8 +429,11 @@ interface Sample {
 	priority: string;
 	contextClass: string;
 	context?: Record<string, unknown>;
-	/** What the demo does with it after the ticket opened. */
-	plan: 'resolve-in-datto' | 'close-in-halo' | 'stay-open';
+	/**
+	 * What the demo does with it after the ticket opened. `self-heal`: nothing; the workflow's remediation rule runs a
+	 * Datto component that fixes it (the simulator resolves the alert). Without self-healing: resolve-in-datto.
+	 */
+	plan: 'resolve-in-datto' | 'close-in-halo' | 'stay-open' | 'self-heal';
 	duplicates?: number;
 }
 
@@ -434,7 +468,7 @@ const SAMPLES: Sample[] = [
 		priority: 'High',
 		contextClass: 'srvc_status_ctx',
 		context: { serviceName: 'MSSQLSERVER', status: 'STOPPED' },
-		plan: 'resolve-in-datto',
+		plan: 'self-heal',
 	},
 	{
 		key: 'C',
@@ -716,6 +750,9 @@ function credentialData(
 					};
 		case 'dattoRmmWebhookApi':
 			return { secret: secrets.dattoWebhookSecret, queryParameter: 'secret', headerName: 'x-webhook-secret' };
+		case 'httpHeaderAuth':
+			// The self-healing workflow's technician webhook (docs/self-healing.md).
+			return { name: 'X-Remediation-Token', value: secrets.remediationToken };
 		case 'haloPsaWebhookApi':
 			return {
 				authMethod: 'basic',
@@ -790,6 +827,7 @@ interface Secrets {
 	dattoWebhookSecret: string;
 	haloWebhookUser: string;
 	haloWebhookPassword: string;
+	remediationToken: string;
 }
 
 /** Webhook secrets: the env's, else the simulators' fixed ones, else (real mode) random ones kept in the demo home. */
@@ -799,6 +837,7 @@ function loadSecrets(cfg: Config, folder: string): Secrets {
 			dattoWebhookSecret: process.env.DATTO_WEBHOOK_SECRET || SIM.dattoWebhookSecret,
 			haloWebhookUser: process.env.HALO_WEBHOOK_USER || SIM.haloWebhookUser,
 			haloWebhookPassword: process.env.HALO_WEBHOOK_PASSWORD || SIM.haloWebhookPassword,
+			remediationToken: SIM.remediationToken,
 		};
 	}
 	const file = path.join(folder, 'demo-webhook-secrets.json');
@@ -814,6 +853,7 @@ function loadSecrets(cfg: Config, folder: string): Secrets {
 		haloWebhookUser: process.env.HALO_WEBHOOK_USER || saved.haloWebhookUser || 'halo-webhook',
 		haloWebhookPassword:
 			process.env.HALO_WEBHOOK_PASSWORD || saved.haloWebhookPassword || randomBytes(24).toString('base64url'),
+		remediationToken: saved.remediationToken || randomBytes(24).toString('base64url'),
 	};
 	fs.mkdirSync(folder, { recursive: true });
 	fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -1028,6 +1068,8 @@ async function main(argv: string[]): Promise<number> {
 	const mapping = workflow ? siteMappingRows(cfg, mappingKeys) : undefined;
 	let seeder: MappingSeeder | undefined;
 	if (workflow && mapping) seeder = prepareMappingSeeder(workflow, mapping.json);
+	// Simulator mode: one remediation rule, so sample B shows self-healing (real tenants keep the shipped, empty table).
+	const selfHealing = Boolean(workflow && seeder && !real && prepareRemediationRules(workflow, seeder));
 	const stateFile = path.join(folder, 'demo-state.json');
 	// The demo's copy of the workflow (credential ids, mapping rows) decides whether the stored one is current.
 	const workflowHash = workflow
@@ -1107,7 +1149,7 @@ async function main(argv: string[]): Promise<number> {
 	// Seed the site mapping through the workflow's own Mapping Store "Import" (n8n execute, before the server starts).
 	if (workflow && mapping && seeder && workflowCurrent) {
 		await timed(
-			`imported ${mapping.count} site → client mappings (node "${seeder.importNodeName}", n8n execute)`,
+			`imported ${mapping.count} site → client mappings${selfHealing ? ' and 1 remediation rule' : ''} (node "${seeder.importNodeName}", n8n execute)`,
 			() => seedMapping(n8n, workflow!, seeder!, mapping),
 		);
 	} else if (workflow && real && !mapping) {
@@ -1204,7 +1246,7 @@ async function main(argv: string[]): Promise<number> {
 
 	let ok = true;
 	if (workflow && cfg.samples && cfg.publish) {
-		ok = await runSamples(n8n, workflow, urls, haloInfo, Boolean(haloTrigger), !cfg.siteMappingFile);
+		ok = await runSamples(n8n, workflow, urls, haloInfo, Boolean(haloTrigger), !cfg.siteMappingFile, selfHealing);
 		if (!cfg.exitAfterSamples) loginBox();
 	} else if (cfg.exitAfterSamples) {
 		say(red('DEMO_EXIT_AFTER_SAMPLES=1 but no samples ran (DEMO_SAMPLES=0?)'));
@@ -1267,6 +1309,8 @@ interface Row {
 	happened: string;
 	/** The closing note n8n added (plain text, without the integration marker). */
 	note?: string;
+	/** The self-healing note n8n added (plain text). */
+	remediationNote?: string;
 	checks: Array<{ ok: boolean; text: string }>;
 }
 
@@ -1286,6 +1330,8 @@ async function runSamples(
 	hasHaloTrigger: boolean,
 	/** The demo's own site mapping was imported (not DEMO_SITE_MAPPING): check each ticket's client. */
 	checkClients: boolean,
+	/** The workflow has self-healing and the demo's remediation rule was imported. */
+	selfHealing: boolean,
 ): Promise<boolean> {
 	const tickets = async () => (await call('GET', `${urls.halo}/_sim/tickets`)) as HaloTicket[];
 	const ticket = async (id: number) =>
@@ -1295,9 +1341,10 @@ async function runSamples(
 	const timeout = Number(process.env.DEMO_SAMPLE_TIMEOUT_MS) || 90_000;
 	const rows: Row[] = [];
 	const samplesStarted = Date.now();
+	const samples = SAMPLES.map((s) => (s.plan === 'self-heal' && !selfHealing ? { ...s, plan: 'resolve-in-datto' as const } : s));
 
-	say(`${bold('samples')}: firing ${SAMPLES.length} alerts through the Datto simulator's webhooks`);
-	for (const sample of SAMPLES) {
+	say(`${bold('samples')}: firing ${samples.length} alerts through the Datto simulator's webhooks`);
+	for (const sample of samples) {
 		const created = (await call('POST', `${urls.datto}/_sim/alerts`, {
 			hostname: sample.hostname,
 			priority: sample.priority,
@@ -1356,8 +1403,11 @@ async function runSamples(
 		say(`  ticket #${row.ticket!.id} (alert ${row.sample.key}) closed by a technician in HaloPSA`);
 	}
 
+	for (const row of rows.filter((r) => r.sample.plan === 'self-heal'))
+		say(`  alert ${row.sample.key}: self-healing runs "${DEMO_REMEDIATION_RULE.componentName}" on ${row.sample.hostname} (remediation rule ${DEMO_REMEDIATION_RULE.id})`);
+
 	for (const row of rows) {
-		if (row.sample.plan === 'resolve-in-datto') {
+		if (row.sample.plan === 'resolve-in-datto' || row.sample.plan === 'self-heal') {
 			await waitUntil(`ticket #${row.ticket!.id} to close`, timeout, async () => {
 				const t = await ticket(row.ticket!.id);
 				return isClosed(t) ? t : undefined;
@@ -1391,15 +1441,20 @@ async function runSamples(
 		const apiCloses = (full.actions ?? []).filter(
 			(a) => a.new_status === halo.closedStatusId && a.who_agentid === halo.apiAgentId,
 		);
-		const closeNote = apiCloses
-			.map((a) =>
-				String(a.note_html || a.note || '')
-					.replace(/<[^>]+>/g, ' ')
-					.replace(/\[n8n-halo-datto(?::[a-z2-7]{16})?\]/, '')
-					.trim(),
-			)
-			.find(Boolean);
+		const text = (a: HaloAction) =>
+			String(a.note_html || a.note || '')
+				.replace(/<[^>]+>/g, ' ')
+				.replace(/&quot;/g, '"')
+				.replace(/&#39;/g, "'")
+				.replace(/&lt;/g, '<')
+				.replace(/&gt;/g, '>')
+				.replace(/&amp;/g, '&')
+				.replace(/\[n8n-halo-datto(?::[a-z2-7]{16})?\]/, '')
+				.trim();
+		const closeNote = apiCloses.map(text).find(Boolean);
 		if (closeNote) row.note = closeNote;
+		const remediationNotes = (full.actions ?? []).map(text).filter((t) => t.startsWith('Self-healing: component'));
+		if (remediationNotes.length > 0) row.remediationNote = remediationNotes[0];
 		switch (row.sample.plan) {
 			case 'resolve-in-datto':
 				check(isClosed(full), 'ticket closed');
@@ -1419,6 +1474,22 @@ async function runSamples(
 					? 'closed by a technician in Halo → n8n resolved the alert'
 					: 'closed by a technician in Halo → alert NOT resolved';
 				break;
+			case 'self-heal': {
+				const component = DEMO_REMEDIATION_RULE.componentName;
+				check(remediationNotes.length === 1, `one self-healing note (got ${remediationNotes.length})`);
+				check(
+					Boolean(row.remediationNote?.includes(`component "${component}" succeeded`) && row.remediationNote.includes('Restarting MSSQLSERVER... OK')),
+					`the self-healing note names "${component}", its success and the job's StdOut`,
+				);
+				check(row.alert.resolved && row.alert.resolvedBy === `Component: ${component}`, `Datto alert resolved by the component (got ${row.alert.resolvedBy ?? 'open'})`);
+				check(isClosed(full), 'ticket closed');
+				check(apiCloses.length === 1, `one close by n8n (got ${apiCloses.length})`);
+				check(Boolean(closeNote?.includes(`self-healing: component "${component}"`)), 'the closing note names the remediation');
+				row.happened = isClosed(full)
+					? `self-healing: "${component}" ran → fixed it → n8n closed the ticket with a note`
+					: `self-healing: "${component}" → ticket NOT closed`;
+				break;
+			}
 			case 'stay-open':
 				check(!isClosed(full), 'ticket still open');
 				check(!row.alert.resolved, 'alert still open');
@@ -1432,8 +1503,10 @@ async function runSamples(
 	const expected = rows.length;
 
 	printTable(rows, halo.closedStatusId);
+	for (const row of rows.filter((r) => r.remediationNote))
+		say(`self-healing note on #${row.ticket!.id}: "${truncate(row.remediationNote!, 300)}"`);
 	for (const row of rows.filter((r) => r.note))
-		say(`closing note on #${row.ticket!.id}: "${truncate(row.note!, 100)}"`);
+		say(`closing note on #${row.ticket!.id}: "${truncate(row.note!, row.sample.plan === 'self-heal' ? 160 : 100)}"`);
 	const executions = (await n8n.executions({ workflowId: workflow.id, limit: 250 })).filter(
 		(e) => Date.parse(String(e.startedAt ?? e.createdAt ?? 0)) >= samplesStarted - 1000,
 	);
