@@ -101,6 +101,7 @@ const SIM = {
 	haloWebhookUser: 'halo-webhook',
 	haloWebhookPassword: 'demo-halo-webhook-password',
 	remediationToken: 'demo-remediation-token-0123456789',
+	statusPagePassword: 'demo-status-page-password',
 };
 
 interface Config {
@@ -230,6 +231,59 @@ const TYPE = {
 function webhookPath(workflow: WorkflowJson, node: NodeJson, suffix: string): string {
 	if (node.webhookId) return `${node.webhookId}/${suffix}`;
 	return `${workflow.id}/${encodeURIComponent(node.name.toLowerCase())}/${suffix}`;
+}
+
+/** The status page's path under /webhook/ (workflows/setup/status-page.json) and its login user. */
+const STATUS_PAGE = { path: 'halo-datto-status', user: 'status', credential: { id: 'DemoStatusPage01', name: 'Status page login' } };
+
+/**
+ * The sync status page inside the demo's copy of a static-data workflow, as docs/setup.md tells users: the three
+ * nodes of workflows/setup/status-page.json (Webhook GET → Sync Policy Status Page → Respond to Webhook) with the
+ * store switched to Workflow Static Data (the store lives inside this workflow). Returns false when the workflow
+ * already answers a status page, or uses the Postgres store (then import status-page.json itself).
+ */
+function addStatusPage(workflow: WorkflowJson, haloTicketUrl: string): boolean {
+	if (workflow.nodes.some((n) => n.parameters.operation === 'statusPage')) return false;
+	if (workflow.nodes.some((n) => n.parameters.backend === 'postgres')) return false;
+	const shipped = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'workflows', 'setup', 'status-page.json'), 'utf8')) as WorkflowJson;
+	const chain = ['Status request', 'Status', 'Send page'];
+	const bottom = Math.max(...workflow.nodes.map((n) => n.position[1])) + 400;
+	const uuid = (text: string) => {
+		const h = createHash('sha1').update(`${workflow.id}/${text}`).digest('hex');
+		return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+	};
+	for (const [i, name] of chain.entries()) {
+		const source = shipped.nodes.find((n) => n.name === name);
+		if (!source) throw new DemoError(`workflows/setup/status-page.json has no node "${name}"`);
+		const node: NodeJson = { ...JSON.parse(JSON.stringify(source)), id: uuid(`status/${name}`), name: `${name} (status page)`, position: [i * 260, bottom] };
+		if (node.webhookId) {
+			node.webhookId = uuid('status/webhook');
+			node.credentials = { httpBasicAuth: { ...STATUS_PAGE.credential } };
+		}
+		if (node.parameters.operation === 'statusPage') {
+			node.parameters = { ...node.parameters, backend: 'staticData', haloTicketUrl };
+			delete node.parameters.table;
+			delete node.credentials?.mappingStorePostgresApi;
+		}
+		workflow.nodes.push(node);
+	}
+	for (let i = 0; i + 1 < chain.length; i++) {
+		workflow.connections[`${chain[i]} (status page)`] = { main: [[{ node: `${chain[i + 1]} (status page)`, type: 'main', index: 0 }]] };
+	}
+	return true;
+}
+
+/** After the samples: the status page answers with the login and lists the one sample that stays open. */
+async function checkStatusPage(n8n: N8nInstance, password: string): Promise<boolean> {
+	const url = `${n8n.baseUrl}/webhook/${STATUS_PAGE.path}`;
+	const res = await httpRequest('GET', url, { headers: { authorization: `Basic ${Buffer.from(`${STATUS_PAGE.user}:${password}`).toString('base64')}` } });
+	const open = /Open alert ↔ ticket links \((\d+)\)/.exec(res.text)?.[1];
+	if (res.status === 200 && open === '1' && !/data-source="Datto RMM">never</.test(res.text)) {
+		say(`status page ${url}: 1 open alert ↔ ticket link, last deliveries shown`);
+		return true;
+	}
+	say(red(`  FAILED: status page ${url} answered ${res.status}, open links ${open ?? '?'}`));
+	return false;
 }
 
 /** Names of the nodes reachable from `start` over main connections (including start). */
@@ -762,6 +816,8 @@ function credentialData(
 				headerName: 'x-halo-webhook-secret',
 				headerValue: '',
 			};
+		case 'httpBasicAuth':
+			return { user: STATUS_PAGE.user, password: secrets.statusPagePassword };
 		case 'mappingStorePostgresApi':
 			return {
 				host: env.PGHOST || '127.0.0.1',
@@ -828,6 +884,8 @@ interface Secrets {
 	haloWebhookUser: string;
 	haloWebhookPassword: string;
 	remediationToken: string;
+	/** Basic-auth password of the status page (user STATUS_PAGE.user). */
+	statusPagePassword: string;
 }
 
 /** Webhook secrets: the env's, else the simulators' fixed ones, else (real mode) random ones kept in the demo home. */
@@ -838,6 +896,7 @@ function loadSecrets(cfg: Config, folder: string): Secrets {
 			haloWebhookUser: process.env.HALO_WEBHOOK_USER || SIM.haloWebhookUser,
 			haloWebhookPassword: process.env.HALO_WEBHOOK_PASSWORD || SIM.haloWebhookPassword,
 			remediationToken: SIM.remediationToken,
+			statusPagePassword: process.env.STATUS_PAGE_PASSWORD || SIM.statusPagePassword,
 		};
 	}
 	const file = path.join(folder, 'demo-webhook-secrets.json');
@@ -854,6 +913,8 @@ function loadSecrets(cfg: Config, folder: string): Secrets {
 		haloWebhookPassword:
 			process.env.HALO_WEBHOOK_PASSWORD || saved.haloWebhookPassword || randomBytes(24).toString('base64url'),
 		remediationToken: saved.remediationToken || randomBytes(24).toString('base64url'),
+		statusPagePassword:
+			process.env.STATUS_PAGE_PASSWORD || saved.statusPagePassword || randomBytes(18).toString('base64url'),
 	};
 	fs.mkdirSync(folder, { recursive: true });
 	fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -989,9 +1050,12 @@ async function main(argv: string[]): Promise<number> {
 
 	// The shipped workflow (the demo imports a copy: credential ids filled in, the mapping import branch prepared).
 	let workflow: WorkflowJson | undefined;
+	let statusPage = false;
 	if (fs.existsSync(cfg.workflowFile)) {
 		workflow = JSON.parse(fs.readFileSync(cfg.workflowFile, 'utf8')) as WorkflowJson;
 		if (!workflow.id) throw new DemoError(`${cfg.workflowFile} has no "id"`);
+		// The sync status page, in the workflow whose static data holds the store (docs/setup.md#sync-status-page).
+		statusPage = addStatusPage(workflow, cfg.haloReal ? `${String(process.env.HALO_INSTANCE_URL ?? '').replace(/\/+$/, '')}/ticket?id={ticket}` : '');
 	} else {
 		warn(
 			`${path.relative(process.cwd(), cfg.workflowFile)} does not exist yet: starting n8n with the probe workflow only`,
@@ -1182,6 +1246,11 @@ async function main(argv: string[]): Promise<number> {
 			`\n  ${bold('n8n editor')}   ${green(editorUrl)}${workflow ? `workflow/${workflow.id}` : ''}\n` +
 				`  ${bold('login')}        ${OWNER.email}  /  ${OWNER.password}\n`,
 		);
+		if (statusPage) {
+			process.stdout.write(
+				`  ${bold('status page')}  ${green(`${n8n.baseUrl}/webhook/${STATUS_PAGE.path}`)}  (login ${STATUS_PAGE.user}  /  ${secrets.statusPagePassword})\n`,
+			);
+		}
 		if (!cfg.haloReal) process.stdout.write(`  ${bold('HaloPSA sim')}  ${urls.halo}/_sim/tickets\n`);
 		if (!cfg.dattoReal) process.stdout.write(`  ${bold('Datto sim')}    ${urls.datto}/_sim/alerts\n`);
 		process.stdout.write('\n');
@@ -1229,7 +1298,19 @@ async function main(argv: string[]): Promise<number> {
 			template: 'recommended',
 		});
 	}
-	if (workflow && !cfg.haloReal && haloHook) {
+	// A HaloPSA Trigger v2 registered its own webhook in the Halo simulator on publish (/api/Webhook); only an older
+	// trigger (or a registration that failed) needs the simulator-side subscription.
+	const registered = async (): Promise<boolean> => {
+		const res = await httpRequest('GET', `${urls.halo}/_sim/halo-webhooks`).catch(() => undefined);
+		const list = (res?.json ?? []) as Array<{ url?: string }>;
+		return list.some((w) => w.url === `${n8n.baseUrl}/webhook/${haloHook}`);
+	};
+	let haloRegistered = false;
+	if (workflow && !cfg.haloReal && haloHook && cfg.publish && (haloTrigger?.typeVersion ?? 1) >= 2) {
+		for (let i = 0; i < 40 && !(haloRegistered = await registered()); i++) await sleep(250);
+		if (haloRegistered) say('the HaloPSA Trigger registered its webhook in the Halo simulator (POST /api/Webhook)');
+	}
+	if (workflow && !cfg.haloReal && haloHook && !haloRegistered) {
 		await call('POST', `${urls.halo}/_sim/webhooks/subscriptions`, {
 			name: 'n8n (demo)',
 			url: `${n8n.baseUrl}/webhook/${haloHook}`,
@@ -1247,6 +1328,7 @@ async function main(argv: string[]): Promise<number> {
 	let ok = true;
 	if (workflow && cfg.samples && cfg.publish) {
 		ok = await runSamples(n8n, workflow, urls, haloInfo, Boolean(haloTrigger), !cfg.siteMappingFile, selfHealing);
+		if (statusPage) ok = (await checkStatusPage(n8n, secrets.statusPagePassword)) && ok;
 		if (!cfg.exitAfterSamples) loginBox();
 	} else if (cfg.exitAfterSamples) {
 		say(red('DEMO_EXIT_AFTER_SAMPLES=1 but no samples ran (DEMO_SAMPLES=0?)'));

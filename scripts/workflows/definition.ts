@@ -45,6 +45,22 @@ export const CREDENTIALS = {
 } as const;
 
 /**
+ * The HaloPSA Trigger of the shipped workflows: version 2 with Use HaloPSA API and Register Webhook in Halo on, so
+ * publishing creates its authenticated webhook in Halo (events Closed and Ticket Status Changed) and unpublishing
+ * removes it (docs/setup.md). Own closes are recognised by the API agent's id (GET /Agent/me, cached) and the marker.
+ */
+export const HALO_TRIGGER_VERSION = 2;
+export const HALO_TRIGGER_PARAMETERS: { [key: string]: Json } = {
+	events: ['closed'],
+	suppressEcho: true,
+	ignoreAgentIds: '',
+	useApi: true,
+	registerWebhook: true,
+	refetch: 'incomplete',
+	options: {},
+};
+
+/**
  * n8n core node typeVersions used here: each exists in n8n 1.123.x (n8n-nodes-base 1.121.x) and in 2.41.x. Newer ones
  * exist (If 2.3, Switch 3.4, Schedule 1.3/1.4), but 1.x lacks some of them; these are the conservative picks.
  */
@@ -389,7 +405,7 @@ const SETTINGS_NOTE = (variant: Variant): string =>
 	`3. **Closed status and outcome**: Auto (the tenant's "Closed" status and note outcome, looked up by name and cached); pick them in *${NODES.close}* and *${NODES.closeReconciled}* only to override.\n` +
 	`4. **Priorities**: *${NODES.create}* → Priority Map (your Halo priority ids).\n` +
 	`5. **Site → client table** (optional override): see "Seed the site → client table".\n` +
-	`6. Schedules and the purge age if wanted. Publish, then paste the Datto RMM Trigger's production URL with \`?secret=…\` into Datto (both bodies) and the HaloPSA Trigger's URL into a Halo webhook (Ticket Closed, full payload, Basic auth).\n` +
+	`6. Schedules and the purge age if wanted. Publish, then paste the Datto RMM Trigger's production URL with \`?secret=…\` into Datto (both bodies) and nothing into Halo: the HaloPSA Trigger registers its webhook in Halo on publish (API application with the admin scope; else the manual steps in its notice).\n` +
 	`Details: README.md#shipped-workflows.`;
 
 /** Section 1 + the seed section. Returns the name of the claim node (the entry of the create chain). */
@@ -617,7 +633,7 @@ export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]):
 	b.sticky(
 		'Note: ticket closed in Halo',
 		'## 2. Halo ticket closed → resolve the Datto alert\n' +
-			'A Halo webhook (event Ticket Closed, full payload) starts this. Closes made by this integration carry the marker ' +
+			'The Halo webhook the trigger registers on publish (events Closed and Ticket Status Changed) starts this. Closes made by this integration carry the marker ' +
 			'[n8n-halo-datto] and are dropped by the trigger (Ignore Own Changes), so they never loop. For a ticket linked to an ' +
 			'open alert both links are marked `closed` FIRST (so the resolved webhook Datto sends afterwards finds a closed ' +
 			'link and does nothing), then the alert is resolved in Datto (Check First: already resolved is fine).',
@@ -628,11 +644,11 @@ export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]):
 	b.add({
 		name: NODES.haloTrigger,
 		type: NODE_TYPES.haloTrigger,
-		typeVersion: 1,
+		typeVersion: HALO_TRIGGER_VERSION,
 		position: P(origin, 0, 0.5),
 		webhookId: stableUuid(`${b.id}/webhook/${NODES.haloTrigger}`),
-		parameters: { events: ['closed'], suppressEcho: true, ignoreAgentIds: '', useApi: false, options: {} },
-		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi } },
+		parameters: { ...HALO_TRIGGER_PARAMETERS },
+		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi }, haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
 	});
 	b.store(NODES.getTicketLink, P(origin, 1, 0.5), 'get', 'tickets', {
 		key: '={{ $json.ticketId }}',
@@ -1016,8 +1032,8 @@ const POLICY_SETTINGS_NOTE =
 	'4. **Policy Settings**: the defaults are on; change them in all four nodes alike (see "The policies").\n' +
 	'5. **Site → client table, maintenance windows**: see "Seed".\n' +
 	`6. **Health alarm**: *${POLICY_NODES.alarmTicket}* → Client = your own client.\n` +
-	'7. Publish, then paste the Datto RMM Trigger\'s production URL with `?secret=…` into Datto (both bodies) and the HaloPSA ' +
-	'Trigger\'s URL into a Halo webhook (Ticket Closed, full payload, Basic auth).\n' +
+	'7. Publish, then paste the Datto RMM Trigger\'s production URL with `?secret=…` into Datto (both bodies); the HaloPSA ' +
+	'Trigger registers its own webhook in Halo on publish (API application with the admin scope; else the manual steps in its notice).\n' +
 	'**Try it first without writing**: switch on Dry Run in every Sync Policy node (and deactivate ' +
 	`*${POLICY_NODES.alarmTicket}*): the executions and Explain show what would have happened. Details: README.md#sync-policies-and-the-datto-halo-sync-policy-node.`;
 
@@ -1233,7 +1249,7 @@ function policyWorkflow(): WorkflowJson {
 	b.sticky(
 		'Note: ticket closed in Halo',
 		'## 3. Ticket closed in Halo → resolve the Datto alerts\n' +
-			'A Halo webhook (event Ticket Closed, full payload) starts this; closes made by this integration carry the marker ' +
+			'The Halo webhook the trigger registers on publish (events Closed and Ticket Status Changed) starts this; closes made by this integration carry the marker ' +
 			`[n8n-halo-datto] and are dropped by the trigger (Ignore Own Changes). *${N.haloDecide}* (Resolve Datto Alerts on) ` +
 			'records the close (the reopen window starts, a pending grace close is cancelled) and resolves the ticket\'s ' +
 			'open Datto alerts. Tickets the policies did not open are ignored.',
@@ -1244,11 +1260,11 @@ function policyWorkflow(): WorkflowJson {
 	b.add({
 		name: N.haloTrigger,
 		type: NODE_TYPES.haloTrigger,
-		typeVersion: 1,
+		typeVersion: HALO_TRIGGER_VERSION,
 		position: P(halo, 0, 0.3),
 		webhookId: stableUuid(`${b.id}/webhook/${N.haloTrigger}`),
-		parameters: { events: ['closed'], suppressEcho: true, ignoreAgentIds: '', useApi: false, options: {} },
-		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi } },
+		parameters: { ...HALO_TRIGGER_PARAMETERS },
+		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi }, haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
 	});
 	syncPolicyNode(b, N.haloDecide, P(halo, 1.2, 0.3), 'decide', { inputField: '', clientId: '' }, { resolveDatto: true });
 	noOp(b, N.haloClosed, P(halo, 2.8, 0.3));

@@ -114,6 +114,9 @@ describe('npm start (scripts/demo.sh) with DEMO_EXIT_AFTER_SAMPLES=1', () => {
 		expect(run.output).toContain(`n8n editor   http://127.0.0.1:${port}/workflow/HaloDattoHeal001`);
 		expect(run.output).toContain(`login        ${OWNER.email}  /  ${OWNER.password}`);
 		expect(run.output).toMatch(/imported 3 site → client mappings and 1 remediation rule/);
+		expect(run.output).toContain(`status page  http://127.0.0.1:${port}/webhook/halo-datto-status  (login status  /  demo-status-page-password)`);
+		expect(run.output).toContain('the HaloPSA Trigger registered its webhook in the Halo simulator');
+		expect(run.output).toContain(`status page http://127.0.0.1:${port}/webhook/halo-datto-status: 1 open alert ↔ ticket link, last deliveries shown`);
 		const rows = tableRows(run.output);
 		expect(Object.keys(rows).sort()).toEqual(['A', 'B', 'C', 'D']);
 		expect(rows.A).toMatch(

@@ -34,6 +34,8 @@ import {
 	sleep,
 	startSimulators,
 	subscribeWebhooks,
+	executionsSince,
+	expectHaloRegistration,
 	ticketsFor,
 	transformWorkflow,
 	waitFor,
@@ -112,6 +114,8 @@ describe('shipped Postgres workflows (workflows/postgres/*.json) in real n8n', (
 		await n8n.start({ waitForWebhooks: [dattoPath, haloPath] });
 		await n8n.createApiKey();
 		subscribeWebhooks(sims, n8n, dattoPath, haloPath);
+		// The HaloPSA Trigger of 2-halo-ticket-closed registered its webhook in Halo on publish.
+		await expectHaloRegistration(sims, n8n, haloPath);
 		timings.setup = Date.now() - started;
 	}, 300_000);
 
@@ -287,6 +291,8 @@ describe('shipped Postgres workflows (workflows/postgres/*.json) in real n8n', (
 			const [resolvedRun] = await settledExecutions(n8n, WORKFLOW_IDS.pgLifecycle, before, { count: 1, mode: 'webhook' });
 			expect(resolvedRun.status).toBe('success');
 			await sleep(1000);
+			// Halo reported the close twice ("Ticket Status Changed" and "Closed"): one execution.
+			expect(await executionsSince(n8n, WORKFLOW_IDS.pgHaloClosed, before)).toHaveLength(1);
 			expect(haloApiCalls(sims.halo, mark)).toEqual([]);
 			expect(dattoCalls(sims.datto, dattoMark).filter((c) => c.route === RESOLVE_ROUTE)).toHaveLength(1);
 			expect(await row('alerts', alertUid)).toMatchObject({ status: 'closed', value: { closedBy: 'halo' } });

@@ -114,7 +114,8 @@ describe('workflow structure', () => {
 		for (const { node } of allNodes()) {
 			if (node.type.startsWith(`${PACKAGE_NAME}.`)) {
 				expect(packageNodes[node.type]).toBeDefined();
-				expect(node.typeVersion).toBe(1);
+				// The HaloPSA Trigger is version 2 (registers its webhook in Halo); every other package node version 1.
+				expect({ type: node.type, version: node.typeVersion }).toEqual({ type: node.type, version: node.type === NODE_TYPES.haloTrigger ? 2 : 1 });
 			} else {
 				expect({ type: node.type, version: node.typeVersion }).toEqual({
 					type: node.type,
@@ -275,7 +276,9 @@ describe('node parameters', () => {
 		const triggers = allNodes().filter(({ node }) => node.type === NODE_TYPES.dattoTrigger);
 		for (const { node } of triggers) expect(node.parameters).toMatchObject({ events: 'both', enrich: 'whenMissing', respond: 'onReceived' });
 		const haloTriggers = allNodes().filter(({ node }) => node.type === NODE_TYPES.haloTrigger);
-		for (const { node } of haloTriggers) expect(node.parameters).toMatchObject({ events: ['closed'], suppressEcho: true, useApi: false });
+		for (const { node } of haloTriggers) expect(node.parameters).toMatchObject({ events: ['closed'], suppressEcho: true, useApi: true, registerWebhook: true });
+		// Use HaloPSA API needs the API credential on the trigger (registration, API agent, status names).
+		for (const { node } of haloTriggers) expect(Object.keys(node.credentials ?? {}).sort()).toEqual(['haloPsaApi', 'haloPsaWebhookApi']);
 	});
 
 	// Expressions are field references only (mostly the Mapping Store keys), no logic: at most 39 (one routes the resolved deliveries Datto did not confirm, three record and retry failed Datto resolves), each a one-liner.
