@@ -1494,6 +1494,13 @@ async function runSamples(
 				const t = await ticket(row.ticket!.id);
 				return isClosed(t) ? t : undefined;
 			}).catch(() => undefined);
+			// The alert can resolve (the component fixed it) and close the ticket before the remediation's own execution
+			// has posted its result note: wait for that too.
+			if (row.sample.plan === 'self-heal')
+				await waitUntil(`the self-healing note on ticket #${row.ticket!.id}`, timeout, async () => {
+					const t = await ticket(row.ticket!.id);
+					return (t.actions ?? []).some((a) => String(a.note_html || a.note || '').includes('Self-healing: component')) ? t : undefined;
+				}).catch(() => undefined);
 		} else if (row.sample.plan === 'close-in-halo' && hasHaloTrigger) {
 			await waitUntil(`Datto alert ${row.sample.key} to resolve`, timeout, async () => {
 				const a = await alert(row.alertUid);
