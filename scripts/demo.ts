@@ -1420,6 +1420,18 @@ async function runSamples(
 		(await call('GET', `${urls.halo}/_sim/tickets/${id}`)) as HaloTicket & { actions: HaloAction[] };
 	const alert = async (uid: string) => (await call('GET', `${urls.datto}/_sim/alerts/${uid}`)) as DattoAlert;
 	const isClosed = (t: HaloTicket) => t.status_id === halo.closedStatusId;
+	/** An action's note as plain text, without the integration marker. */
+	const actionText = (a: HaloAction) =>
+		String(a.note_html || a.note || '')
+			.replace(/<[^>]+>/g, ' ')
+			.replace(/&quot;/g, '"')
+			.replace(/&#39;/g, "'")
+			.replace(/&lt;/g, '<')
+			.replace(/&gt;/g, '>')
+			.replace(/&amp;/g, '&')
+			.replace(/\[n8n-halo-datto(?::[a-z2-7]{16})?\]/, '')
+			.trim();
+	const isRemediationNote = (note: string) => note.startsWith('Self-healing: component');
 	const timeout = Number(process.env.DEMO_SAMPLE_TIMEOUT_MS) || 90_000;
 	const rows: Row[] = [];
 	const samplesStarted = Date.now();
@@ -1494,13 +1506,14 @@ async function runSamples(
 				const t = await ticket(row.ticket!.id);
 				return isClosed(t) ? t : undefined;
 			}).catch(() => undefined);
-			// The alert can resolve (the component fixed it) and close the ticket before the remediation's own execution
-			// has posted its result note: wait for that too.
-			if (row.sample.plan === 'self-heal')
+			// The workflow waits for the Datto job (first check after its 10-s poll interval), then notes the result;
+			// the component's fix may close the ticket before that.
+			if (row.sample.plan === 'self-heal') {
 				await waitUntil(`the self-healing note on ticket #${row.ticket!.id}`, timeout, async () => {
 					const t = await ticket(row.ticket!.id);
-					return (t.actions ?? []).some((a) => String(a.note_html || a.note || '').includes('Self-healing: component')) ? t : undefined;
+					return (t.actions ?? []).map(actionText).some(isRemediationNote) ? t : undefined;
 				}).catch(() => undefined);
+			}
 		} else if (row.sample.plan === 'close-in-halo' && hasHaloTrigger) {
 			await waitUntil(`Datto alert ${row.sample.key} to resolve`, timeout, async () => {
 				const a = await alert(row.alertUid);
@@ -1530,19 +1543,9 @@ async function runSamples(
 		const apiCloses = (full.actions ?? []).filter(
 			(a) => a.new_status === halo.closedStatusId && a.who_agentid === halo.apiAgentId,
 		);
-		const text = (a: HaloAction) =>
-			String(a.note_html || a.note || '')
-				.replace(/<[^>]+>/g, ' ')
-				.replace(/&quot;/g, '"')
-				.replace(/&#39;/g, "'")
-				.replace(/&lt;/g, '<')
-				.replace(/&gt;/g, '>')
-				.replace(/&amp;/g, '&')
-				.replace(/\[n8n-halo-datto(?::[a-z2-7]{16})?\]/, '')
-				.trim();
-		const closeNote = apiCloses.map(text).find(Boolean);
+		const closeNote = apiCloses.map(actionText).find(Boolean);
 		if (closeNote) row.note = closeNote;
-		const remediationNotes = (full.actions ?? []).map(text).filter((t) => t.startsWith('Self-healing: component'));
+		const remediationNotes = (full.actions ?? []).map(actionText).filter(isRemediationNote);
 		if (remediationNotes.length > 0) row.remediationNote = remediationNotes[0];
 		switch (row.sample.plan) {
 			case 'resolve-in-datto':
