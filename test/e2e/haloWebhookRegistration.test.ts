@@ -203,6 +203,8 @@ describe('HaloPSA Trigger v2 registers its webhook in Halo (real n8n)', () => {
 
 			// A technician closes a ticket (closed status 17 in this tenant, a number the trigger was never told).
 			const ticket = sims.halo.createTicketDirect({ summary: 'Printer offline', client_id: 12 });
+			await sims.halo.webhooks.idle(); // its "New Ticket Logged" (a run of the defaults workflow) is not what this checks
+			await sleep(500);
 			let since = sims.halo.webhooks.deliveries().length;
 			const before = await lastExecutionId(n8n);
 			sims.halo.closeAsTechnician(ticket.id as number);
@@ -226,6 +228,8 @@ describe('HaloPSA Trigger v2 registers its webhook in Halo (real n8n)', () => {
 				return t.length ? t : undefined;
 			});
 			await waitFor('the link to be open', async () => (await staticStore(n8n, WF)).alerts?.[alert.alertUid]?.status === 'open');
+			await sims.halo.webhooks.idle();
+			await sleep(500);
 			since = sims.halo.webhooks.deliveries().length;
 			const before2 = await lastExecutionId(n8n);
 			await sims.datto.resolveAlertInDatto(alert.alertUid);
