@@ -5,7 +5,8 @@
 #   economy     Halo / Datto calls per alert lifecycle and token requests per token lifetime, real n8n
 #   throughput  shipped alert workflow vs bare Webhook → Respond, same n8n, interleaved rounds
 #   storm       500 alerts in 60 s against Halo's 300 requests / 5 minutes (about 7 minutes)
-#   storeGrowth shipped all-in-one workflow with 10k stored records vs an empty store (not in the default set)
+#   store-growth shipped all-in-one workflow with 10k stored records vs an empty store (not in the default set;
+#               STORE_GROWTH_* variables, see bench/storeGrowth.bench.ts)
 #   adversarial adversarial bodies up to the size limit through both triggers' parsers, worst time (in process, seconds)
 #
 # Environment:
@@ -46,6 +47,7 @@ for name in $only; do
 	case "$name" in
 		store) cmd=(node dist/bench/store.bench.js "$store_records") ;;
 		economy | throughput | storm | adversarial) cmd=(node "dist/bench/$name.bench.js") ;;
+		store-growth) cmd=(node dist/bench/storeGrowth.bench.js) ;;
 		*) say "unknown benchmark $name" && exit 2 ;;
 	esac
 	say "==> $name: ${cmd[*]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
