@@ -163,12 +163,7 @@ export class StaticDataStore implements RecordStore {
 
 	/** How many records the store holds (all collections), and whether that is above the size to warn at. */
 	stats(): StaticStoreStats {
-		let openRecords = 0;
-		for (const records of Object.values(this.live.persisted.collections)) openRecords += Object.keys(records).length;
-		let closedRecords = 0;
-		for (const archive of this.live.archives.values()) closedRecords += archive.size;
-		const records = openRecords + closedRecords;
-		return { openRecords, closedRecords, records, aboveWarnSize: records > STATIC_STORE_WARN_RECORDS };
+		return statsOf(this.live);
 	}
 
 	async get(collection: string, storeKey: StoreKey): Promise<StoreRecord | undefined> {
@@ -394,6 +389,38 @@ export class StaticDataStore implements RecordStore {
 			history: appendHistory([], entry, this.historyLimit),
 		};
 	}
+}
+
+/**
+ * The warning to show when a static data store is above the size where the Postgres backend is the better choice;
+ * undefined below it. Shared by the Mapping Store node (execution hint) and Check Setup.
+ */
+export function staticStoreSizeWarning(stats: StaticStoreStats): string | undefined {
+	if (!stats.aboveWarnSize) return undefined;
+	return (
+		`The workflow static data store holds ${stats.records.toLocaleString('en-US')} records ` +
+		`(${stats.openRecords.toLocaleString('en-US')} open, ${stats.closedRecords.toLocaleString('en-US')} closed), more than ` +
+		`${STATIC_STORE_WARN_RECORDS.toLocaleString('en-US')}: n8n copies the whole store for every execution, so each alert ` +
+		'costs more CPU as it grows. Purge closed records sooner (the Purge operation\'s "Closed For More Than"), or move ' +
+		'to the Postgres backend (workflows/postgres/), whose cost does not grow with the number of records.'
+	);
+}
+
+/**
+ * The size of every static data store this n8n process has loaded (a store loads with its workflow's first Mapping
+ * Store execution after a start), for Check Setup, which runs in a workflow of its own.
+ */
+export function loadedStaticStoreStats(): Array<{ workflowId: string; stats: StaticStoreStats }> {
+	return [...liveStoresByWorkflow.entries()].map(([workflowId, live]) => ({ workflowId, stats: statsOf(live) }));
+}
+
+function statsOf(live: LiveStore): StaticStoreStats {
+	let openRecords = 0;
+	for (const records of Object.values(live.persisted.collections)) openRecords += Object.keys(records).length;
+	let closedRecords = 0;
+	for (const archive of live.archives.values()) closedRecords += archive.size;
+	const records = openRecords + closedRecords;
+	return { openRecords, closedRecords, records, aboveWarnSize: records > STATIC_STORE_WARN_RECORDS };
 }
 
 /** Records handed out are deep copies (JSON, which also works through n8n's observable proxies). */

@@ -50,9 +50,11 @@ export {
 export { PostgresStore, type PostgresStoreOptions } from './PostgresStore';
 export {
 	DEFAULT_CLOSED_HISTORY_LIMIT,
+	loadedStaticStoreStats,
 	StaticDataStore,
 	STATIC_DATA_PROPERTY,
 	STATIC_STORE_WARN_RECORDS,
+	staticStoreSizeWarning,
 	type StaticDataStoreOptions,
 	type StaticStoreStats,
 } from './StaticDataStore';
