@@ -7,7 +7,7 @@ import {
 	STATIC_DATA_PROPERTY,
 	STATIC_STORE_WARN_RECORDS,
 	StaticDataStore,
-	type StoreOptions,
+	type StaticDataStoreOptions,
 } from '../../nodes/shared/store';
 import { describeStoreBehaviour, FakeClock, TRICKY_KEYS, type StoreHarness } from './storeBehaviour';
 
@@ -39,7 +39,7 @@ class FakeExecution {
 		return JSON.stringify(this.root);
 	}
 
-	store(workflowId: string, options: StoreOptions = {}): StaticDataStore {
+	store(workflowId: string, options: StaticDataStoreOptions = {}): StaticDataStore {
 		return new StaticDataStore(workflowId, this.global, { ...options, executionsMode: 'regular' });
 	}
 }
