@@ -198,7 +198,7 @@ describe('Check Setup: the static data store size (issue 19)', () => {
 				{ workflowId: 'wf-small', stats: stats(10) },
 			],
 			[
-				['warning', /holds 20,001 records.*Postgres backend/],
+				['warning', /holds 10,001 records.*Postgres backend/],
 				['ok', /10 records/],
 			],
 		],

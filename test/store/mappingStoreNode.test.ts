@@ -600,7 +600,7 @@ describe('Mapping Store node: static data store size warning (issue 19)', () => 
 		expect(hints).toHaveLength(expected);
 		if (expected) {
 			expect(hints[0]).toMatchObject({ type: 'warning', location: 'outputPane' });
-			expect(hints[0].message).toMatch(/holds 20,001 records \(1 open, 20,000 closed\).*Postgres backend/);
+			expect(hints[0].message).toMatch(/holds 10,001 records \(1 open, 10,000 closed\).*Postgres backend/);
 		}
 	});
 });

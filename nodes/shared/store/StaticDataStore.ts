@@ -82,9 +82,10 @@ const FORMAT_VERSION = 1;
 export const DEFAULT_CLOSED_HISTORY_LIMIT = 1;
 /**
  * Records (open and closed, all collections) above which the static data backend warns that Postgres is the better
- * choice: measured with bench/storeGrowth.bench.ts (docs/performance.md#the-static-data-store-as-it-grows).
+ * choice: where the shipped workflow's CPU per alert passes 1.25 × an empty store's, measured with
+ * bench/storeGrowth.bench.ts (1.24 × at 10,000 closed records, 1.43 × at 20,000; docs/performance.md).
  */
-export const STATIC_STORE_WARN_RECORDS = 20_000;
+export const STATIC_STORE_WARN_RECORDS = 10_000;
 
 type RecordsByKey = Record<string, StoreRecord>;
 
