@@ -271,6 +271,7 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 	test(
 		'Datto resolve fails after a Halo close → recorded in failedEvents, retried by the reconciliation',
 		timed('haloCloseRetry', async () => {
+			const before = await lastExecutionId(n8n);
 			const { alert } = await sims.datto.createAlert({ deviceUid: sims.devices.contoso, priority: 'High', message: 'Backup job failed' });
 			const [ticket] = await waitFor('the ticket', () => {
 				const t = ticketsFor(sims.halo, alert.alertUid);
@@ -301,6 +302,9 @@ describe('shipped workflow datto-halo-sync.json (static data) in real n8n', () =
 			// Datto fires its resolved webhook for the reconciliation's resolve: let it reach n8n here (its execution id is
 			// taken on receipt), not inside the next test's "no execution" window.
 			await sims.datto.webhooks.idle();
+			// ... and wait until its execution is recorded and finished (n8n may record it after answering the webhook):
+			// triggered, closed in Halo, resolved after the retry = at least 3 webhook executions.
+			await settledExecutions(n8n, WF, before, { count: 3, mode: 'webhook' });
 			// A closed record in static data keeps only its newest history entry (compact closed records, issue 19).
 			expect(done.history.map((h) => h.event)).toEqual(['dattoResolveRetried']);
 			expect(done.value).toMatchObject({ kind: 'dattoResolve' });
