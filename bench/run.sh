@@ -5,7 +5,10 @@
 #   economy     Halo / Datto calls per alert lifecycle and token requests per token lifetime, real n8n
 #   throughput  shipped alert workflow vs bare Webhook → Respond, same n8n, interleaved rounds
 #   storm       500 alerts in 60 s against Halo's 300 requests / 5 minutes (about 7 minutes)
-#   storeGrowth shipped all-in-one workflow with 10k stored records vs an empty store (not in the default set)
+#   store-1m    Postgres store claim/get/set/purge at 100k and 1M rows, one table grown in one run (not in the default
+#               set; bench/results/store-postgres-1m.json)
+#   store-growth shipped all-in-one workflow with 10k stored records vs an empty store (not in the default set;
+#               STORE_GROWTH_* variables, see bench/storeGrowth.bench.ts)
 #   adversarial adversarial bodies up to the size limit through both triggers' parsers, worst time (in process, seconds)
 #   latency     alert → ticket latency added by n8n + package at 2 alerts/s, Halo answering after 100 ms (2–3 minutes)
 #
@@ -47,6 +50,8 @@ for name in $only; do
 	case "$name" in
 		store) cmd=(node dist/bench/store.bench.js "$store_records") ;;
 		economy | throughput | storm | adversarial | latency) cmd=(node "dist/bench/$name.bench.js") ;;
+		store-growth) cmd=(node dist/bench/storeGrowth.bench.js) ;;
+		store-1m) cmd=(env STORE_BENCH_POSTGRES_SIZES="100000 1000000" STORE_BENCH_STATIC=0 STORE_BENCH_NAME=store-postgres-1m node dist/bench/store.bench.js) ;;
 		*) say "unknown benchmark $name" && exit 2 ;;
 	esac
 	say "==> $name: ${cmd[*]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"

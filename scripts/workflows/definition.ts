@@ -99,8 +99,11 @@ export const SETTINGS = {
 	defaultPriorityId: 3,
 	/** A claim still `pending` after this many minutes is taken over (its execution died). */
 	reclaimAfterMinutes: 10,
-	/** Closed links are purged after this many hours (7 days). */
-	purgeAfterHours: 168,
+	/**
+	 * Closed links are purged after this many hours (3 days; 7 before issue 19): the static data store's cost per alert
+	 * grows with its records, and a closed link is needed only for late duplicate deliveries and explanations.
+	 */
+	purgeAfterHours: 72,
 	/** Reconciliation: a link is closed only when its alert was resolved at least this long ago. */
 	resolveGraceMinutes: 5,
 	reconcileEveryMinutes: 15,
@@ -704,7 +707,7 @@ export function cleanupSection(b: WorkflowBuilder, origin: [number, number]): vo
 	b.sticky(
 		'Note: daily cleanup',
 		'## 3. Daily cleanup\n' +
-			`Deletes links that have been \`closed\` for more than ${SETTINGS.purgeAfterHours} hours (7 days; change it in both ` +
+			`Deletes links that have been \`closed\` for more than ${SETTINGS.purgeAfterHours} hours (${SETTINGS.purgeAfterHours / 24} days; change it in both ` +
 			'Purge nodes) from `alerts` and `tickets`. Records of alerts resolved without a known ticket (`unknown`) are ' +
 			'closed here and purged one retention period later. Claims left `pending` are retried (taken over) by the next ' +
 			'delivery or reconciliation, never purged.',
@@ -879,8 +882,8 @@ export const POLICY_SETTINGS = {
 	maxHoursWithoutWebhook: 6,
 	/** Failed events replayed per hourly run. */
 	replayLimit: 50,
-	/** Closed alert, ticket and condition records and replayed failed events are purged after this many hours (7 days; must stay above the reopen window + 1 day). */
-	purgeAfterHours: 168,
+	/** Closed alert, ticket and condition records and replayed failed events are purged after this many hours (3 days; must stay above the reopen window + 1 day). */
+	purgeAfterHours: 72,
 } as const;
 
 /**
@@ -1276,7 +1279,7 @@ function policyWorkflow(): WorkflowJson {
 	b.sticky(
 		'Note: daily cleanup',
 		'## 5. Daily cleanup\n' +
-			`Deletes records \`closed\` for more than ${POLICY_SETTINGS.purgeAfterHours} hours (7 days): resolved alerts, ` +
+			`Deletes records \`closed\` for more than ${POLICY_SETTINGS.purgeAfterHours} hours (${POLICY_SETTINGS.purgeAfterHours / 24} days): resolved alerts, ` +
 			'closed tickets and conditions (keep these longer than the reopen window + 1 day, or recurrences open new ' +
 			'tickets), and replayed failed events. Open records, windows, calendars and `sites` are never touched.',
 		P(cleanup, -0.4, -1.05),
