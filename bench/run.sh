@@ -13,7 +13,7 @@
 #   latency     alert → ticket latency added by n8n + package at 2 alerts/s, Halo answering after 100 ms (2–3 minutes)
 #
 # Environment:
-#   BENCH_ONLY="economy storm"   run only these (default: store economy throughput storm adversarial)
+#   BENCH_ONLY="economy storm"   run only these (default: store economy throughput storm adversarial latency)
 #   BENCH_QUICK=1                CI-sized variants: storm 60 alerts / 10 s against 30 per 30 s (results in
 #                                storm-quick.json), 2 throughput rounds of 100, 3 lifecycles of each kind with 20-second
 #                                tokens, store at 20k records. A few minutes in all.
