@@ -7,6 +7,8 @@
 #   storm       500 alerts in 60 s against Halo's 300 requests / 5 minutes (about 7 minutes)
 #   storeGrowth shipped all-in-one workflow with 10k stored records vs an empty store (not in the default set)
 #   adversarial adversarial bodies up to the size limit through both triggers' parsers, worst time (in process, seconds)
+#   chaos       CHAOS_MINUTES (30) of alerts with seeded faults on the Postgres workflows in queue mode (Redis,
+#               Postgres), lost / duplicate / unclosed after reconciliation (not in the default set)
 #
 # Environment:
 #   BENCH_ONLY="economy storm"   run only these (default: store economy throughput storm adversarial)
@@ -16,7 +18,7 @@
 #   BENCH_SKIP_BUILD=1           reuse dist/
 #   BENCH_RESULTS_DIR=DIR        write the n8n benchmarks' results elsewhere (store.bench.ts always writes bench/results)
 #   BENCH_N8N_ENV='{"K":"V"}'    extra n8n environment for experiments (recorded in the results)
-#   plus each benchmark's own variables (THROUGHPUT_*, ECONOMY_*, STORM_*; see the file headers).
+#   plus each benchmark's own variables (THROUGHPUT_*, ECONOMY_*, STORM_*, CHAOS_*; see the file headers).
 # The machine's load average is printed before and after each benchmark and recorded in every results file: run the
 # final figures when the machine is otherwise idle.
 set -uo pipefail
@@ -45,7 +47,7 @@ failed=()
 for name in $only; do
 	case "$name" in
 		store) cmd=(node dist/bench/store.bench.js "$store_records") ;;
-		economy | throughput | storm | adversarial) cmd=(node "dist/bench/$name.bench.js") ;;
+		economy | throughput | storm | adversarial | chaos) cmd=(node "dist/bench/$name.bench.js") ;;
 		*) say "unknown benchmark $name" && exit 2 ;;
 	esac
 	say "==> $name: ${cmd[*]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
