@@ -36,7 +36,7 @@ import { Client } from 'pg';
 import { N8nInstance } from '../scripts/n8n-harness';
 import { NODES, WORKFLOW_IDS } from '../scripts/workflows/definition';
 import { findOrStartPostgres, pgConfigFor, type TestPostgres } from '../test/helpers/postgres';
-import { describeExecutions, executionsAfter, outcome, startSuite, type Suite } from '../test/reliability/support/e2e';
+import { describeExecutions, executionsAfter, outcome, startSuite, tableRows, type Suite } from '../test/reliability/support/e2e';
 import { redisDeleteMatching, redisLocation, redisPing } from '../test/reliability/support/redis';
 import { envNumber, haloApiEntries, haloTokenEntries, log, machineInfo, n8nSettings, round, runMain, sleep, ticketsByAlert, writeResult } from './lib';
 
@@ -91,14 +91,16 @@ function chaosPlan(random: () => number, streamSeconds: number): PlannedFault[] 
 	plan.push({ at: pgAt, kind: 'postgresRestart', params: { downSeconds: PG_DOWN_S } });
 	plan.push({ at: n8nAt, kind: 'n8nRestart', params: { downSeconds: between(1, 5) } });
 	const small: FaultKind[] = ['halo5xx', 'halo429', 'haloLatency', 'datto403', 'tokenExpiry'];
-	const busy = (t: number, span: number) => plan.some((f) => Math.abs(f.at - t) < span + (f.kind === 'n8nRestart' ? 60 : 20));
+	// A small fault must end 5 s before a restart and start after it is over (n8n: about 45 s; Postgres: its outage).
+	const busy = (t: number, span: number) =>
+		plan.some((f) => (t <= f.at && t + span + 5 > f.at) || (t > f.at && t < f.at + (f.kind === 'n8nRestart' ? 45 : PG_DOWN_S + 5)));
 	for (let t = between(10, 30); t < streamSeconds - 10; t += between(20, 60)) {
 		const kind = small[Math.floor(random() * small.length)];
 		const params: Record<string, number> =
 			kind === 'halo5xx'
 				? { seconds: between(5, 30), status: [500, 502, 503][between(0, 2)] }
 				: kind === 'halo429'
-					? { requests: between(5, 25) }
+					? { seconds: 30, requests: between(5, 25) }
 					: kind === 'haloLatency'
 						? { seconds: between(10, 40), latencyMs: between(1000, 5000) }
 						: kind === 'datto403'
@@ -282,7 +284,7 @@ async function soak(
 					break;
 				case 'halo429':
 					sims.halo.faults.configure({ pathPattern: '^/api/', burst429: fault.params.requests });
-					await sleep(30_000);
+					await sleep(fault.params.seconds * 1000);
 					detail = { left: sims.halo.faults.settings().burst429 ?? 0 };
 					sims.halo.faults.clear();
 					break;
@@ -395,7 +397,32 @@ async function soak(
 	const dattoApi = sims.datto.log.entries().filter((e) => e.path.startsWith('/api/'));
 	const faultCounts = injected.reduce<Record<string, number>>((acc, f) => ((acc[f.kind] = (acc[f.kind] ?? 0) + 1), acc), {});
 	const deliveries = alerts.flatMap((a) => a.deliveryStatus);
-	const workerExecutions = n8n.workerProcesses.map((w) => (fs.readFileSync(w.logFile, 'utf8').match(/Worker started execution/g) ?? []).length);
+	// Every worker log of the run (the workers of before the n8n restart too).
+	const workerExecutions = fs
+		.readdirSync(n8n.userFolder)
+		.filter((f) => /^worker-\d+\.log$/.test(f))
+		.map((f) => (fs.readFileSync(`${n8n.userFolder}/${f}`, 'utf8').match(/Worker started execution/g) ?? []).length);
+	// What happened to each alert that missed the target: its tickets, the webhooks about it, its links.
+	const rows = await tableRows(suite.options.pg!, suite.options.table!).catch(() => []);
+	const explain = (uid: string) => {
+		const tickets = ticketsByAlert(sims.halo).get(uid) ?? [];
+		const ids = new Set(tickets.map((t) => Number(t.id)));
+		const a = alerts.find((x) => x.uid === uid);
+		return {
+			alertUid: uid,
+			fate: a?.fate,
+			raisedAt: a ? new Date(a.raisedAt).toISOString() : undefined,
+			fateAt: a?.doneAt ? new Date(a.doneAt).toISOString() : undefined,
+			dattoDeliveries: sims.datto.webhooks.deliveries().filter((d) => d.alertUid === uid).map((d) => ({ at: new Date(d.at).toISOString(), event: d.event, status: d.status, error: d.error })),
+			tickets: tickets.map((t) => ({ id: t.id, status_id: t.status_id })),
+			haloDeliveries: sims.halo.webhooks
+				.deliveries()
+				.filter((d) => ids.has(Number((d.body as { ticket?: { id?: unknown } } | undefined)?.ticket?.id)))
+				.map((d) => ({ at: new Date(d.at).toISOString(), events: d.events, status: d.status, error: d.error, response: d.responseBody?.slice(0, 200) })),
+			links: rows.filter((r) => r.key === uid || ids.has(Number(r.key))),
+			dattoResolved: dattoAlert(uid)?.resolved,
+		};
+	};
 	const met = result.lost.length === 0 && result.duplicates.length === 0 && result.ticketNotClosed.length === 0 && result.alertNotResolved.length === 0;
 	const out = {
 		benchmark: NAME,
@@ -449,11 +476,11 @@ async function soak(
 			workflows: 'workflows/postgres/*.json as shipped except the table seed, the schedule and the ages above',
 		},
 		samples: {
-			lost: result.lost.slice(0, 10),
-			duplicates: result.duplicates.slice(0, 10),
-			resolvedInDattoTicketOpen: result.ticketNotClosed.slice(0, 10),
-			closedInHaloAlertOpen: result.alertNotResolved.slice(0, 10),
-			closedWhileAlertOpen: result.closedWhileOpen.slice(0, 10),
+			lost: result.lost.slice(0, 10).map(explain),
+			duplicates: result.duplicates.slice(0, 10).map(explain),
+			resolvedInDattoTicketOpen: result.ticketNotClosed.slice(0, 10).map(explain),
+			closedInHaloAlertOpen: result.alertNotResolved.slice(0, 10).map(explain),
+			closedWhileAlertOpen: result.closedWhileOpen.slice(0, 10).map(explain),
 			failed: failedDetails.slice(0, 15),
 		},
 		machine: { before: ctx.machineBefore, after: machineInfo() },
