@@ -377,6 +377,7 @@ export const NODES = {
 	listFailedResolves: 'List failed Datto resolves',
 	retryResolve: 'Retry Datto resolve',
 	markResolveRetried: 'Mark failed resolve done',
+	listOpenTicketLinks: 'List open ticket links',
 	getClosedTickets: 'Get tickets closed in Halo',
 	getClosedTicketLink: 'Get ticket link (closed in Halo)',
 	closedInHalo: 'Closed in Halo, link open?',
@@ -741,7 +742,7 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 			'an alert is missing from a list.\n' +
 			'**C.** Datto resolves that failed after a Halo close (flow 2 records them in `failedEvents`) are retried.\n' +
 			'**D.** Tickets a technician closed in Halo while n8n could not take the Ticket Closed webhook (n8n or its ' +
-			'database down; Halo does not send it again): ONE Halo request lists which tickets of the open links are closed; ' +
+			'database down; Halo does not send it again): ONE Halo request lists which tickets of the open ticket links are closed; ' +
 			'each gets its links marked `closed` and its Datto alert resolved (Check First), as flow 2 would have done.',
 		P(origin, -0.4, -1.3),
 		[Math.round(11 * COL), Math.round((ownChain ? 7.0 : 5.4) * ROW)],
@@ -816,9 +817,11 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 	b.connect(NODES.resolvedInDatto, NODES.closeReconciled, 0);
 	b.chain(NODES.closeReconciled, NODES.markAlertReconciled, NODES.markTicketReconciled);
 
-	// D: open links whose ticket a technician closed in Halo while the Ticket Closed webhook could not be taken (n8n
-	// down, its database down, the execution cut off): Halo does not send it again. ONE Halo request (Execute Once) for
-	// the tickets of all open links, closed ones only; then the same steps as flow 2 for each ticket whose link is open.
+	// D: open ticket links whose ticket a technician closed in Halo while the Ticket Closed webhook could not be taken
+	// (n8n down, its database down, the execution cut off): Halo does not send it again. ONE Halo request (Execute Once)
+	// for all of them, closed ones only; then the same steps as flow 2 for each. The ticket links, not the alert links:
+	// a flow 2 cut off after its first write leaves the alert link closed and the ticket link open.
+	b.store(NODES.listOpenTicketLinks, P(origin, 3, 1.0), 'list', 'tickets', { returnAll: true, filters: { status: 'open' } });
 	b.add({
 		name: NODES.getClosedTickets,
 		type: NODE_TYPES.halo,
@@ -829,7 +832,7 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 			resource: 'ticket',
 			operation: 'getMany',
 			returnAll: true,
-			filters: { state: 'closed', ticketIds: `={{ $('${NODES.listOpenLinks}').all().map((l) => l.json.value.ticketId).join() }}` },
+			filters: { state: 'closed', ticketIds: `={{ $input.all().map((l) => l.json.key).join() }}` },
 		},
 		credentials: { haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
 	});
@@ -872,8 +875,8 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 		status: 'open',
 		history: { event: 'dattoResolveFailed', reason: 'Resolving the Datto alert of a ticket closed in Halo failed; the reconciliation retries it' },
 	});
-	b.connect(NODES.resolvedInDatto, NODES.getClosedTickets, 1);
-	b.chain(NODES.getClosedTickets, NODES.getClosedTicketLink, NODES.closedInHalo);
+	b.connect(NODES.reconcileSchedule, NODES.listOpenTicketLinks);
+	b.chain(NODES.listOpenTicketLinks, NODES.getClosedTickets, NODES.getClosedTicketLink, NODES.closedInHalo);
 	b.connect(NODES.closedInHalo, NODES.markAlertClosedInHalo, 0);
 	b.chain(NODES.markAlertClosedInHalo, NODES.markTicketClosedInHalo, NODES.resolveClosedInHalo);
 	b.connect(NODES.resolveClosedInHalo, NODES.recordClosedInHaloFailure, 1);

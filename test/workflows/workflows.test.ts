@@ -315,12 +315,14 @@ describe('variants do not drift', () => {
 		for (const wf of [staticWf, postgresWfs.find((w) => w.id === WORKFLOW_IDS.pgReconcile) as WorkflowJson]) {
 			const byName = (name: string) => wf.nodes.find((n) => n.name === name) as WorkflowNode;
 			const out = (from: string) => (wf.connections[from]?.main ?? []).map((targets) => targets.map((t) => t.node));
-			// Only links whose Datto alert is NOT resolved (output 1): a resolved one is branch B's.
-			expect(out(NODES.resolvedInDatto)[1]).toEqual([NODES.getClosedTickets]);
+			// Every open ticket link (a flow 2 cut off after its first write left the alert link closed, the ticket link open).
+			expect(out(NODES.reconcileSchedule)[0]).toContain(NODES.listOpenTicketLinks);
+			expect(byName(NODES.listOpenTicketLinks).parameters).toMatchObject({ operation: 'list', collection: 'tickets', filters: { status: 'open' } });
+			expect(out(NODES.listOpenTicketLinks)).toEqual([[NODES.getClosedTickets]]);
 			const list = byName(NODES.getClosedTickets);
 			expect(list.executeOnce).toBe(true); // one Halo request per run, not one per open link
 			expect(list.parameters).toMatchObject({ resource: 'ticket', operation: 'getMany', returnAll: true, filters: { state: 'closed' } });
-			expect(String((list.parameters.filters as { ticketIds: string }).ticketIds)).toContain(`$('${NODES.listOpenLinks}').all()`);
+			expect(String((list.parameters.filters as { ticketIds: string }).ticketIds)).toContain('$input.all()');
 			expect(out(NODES.getClosedTickets)).toEqual([[NODES.getClosedTicketLink]]);
 			expect(out(NODES.getClosedTicketLink)).toEqual([[NODES.closedInHalo]]);
 			expect(out(NODES.closedInHalo)[0]).toEqual([NODES.markAlertClosedInHalo]);
