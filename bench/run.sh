@@ -11,6 +11,8 @@
 #               STORE_GROWTH_* variables, see bench/storeGrowth.bench.ts)
 #   adversarial adversarial bodies up to the size limit through both triggers' parsers, worst time (in process, seconds)
 #   latency     alert → ticket latency added by n8n + package at 2 alerts/s, Halo answering after 100 ms (2–3 minutes)
+#   chaos       CHAOS_MINUTES (30) of alerts with seeded faults on the Postgres workflows in queue mode (Redis,
+#               Postgres), lost / duplicate / unclosed after reconciliation (not in the default set)
 #
 # Environment:
 #   BENCH_ONLY="economy storm"   run only these (default: store economy throughput storm adversarial latency)
@@ -20,7 +22,7 @@
 #   BENCH_SKIP_BUILD=1           reuse dist/
 #   BENCH_RESULTS_DIR=DIR        write the n8n benchmarks' results elsewhere (store.bench.ts always writes bench/results)
 #   BENCH_N8N_ENV='{"K":"V"}'    extra n8n environment for experiments (recorded in the results)
-#   plus each benchmark's own variables (THROUGHPUT_*, ECONOMY_*, STORM_*; see the file headers).
+#   plus each benchmark's own variables (THROUGHPUT_*, ECONOMY_*, STORM_*, CHAOS_*; see the file headers).
 # The machine's load average is printed before and after each benchmark and recorded in every results file: run the
 # final figures when the machine is otherwise idle.
 set -uo pipefail
@@ -49,7 +51,7 @@ failed=()
 for name in $only; do
 	case "$name" in
 		store) cmd=(node dist/bench/store.bench.js "$store_records") ;;
-		economy | throughput | storm | adversarial | latency) cmd=(node "dist/bench/$name.bench.js") ;;
+		economy | throughput | storm | adversarial | latency | chaos) cmd=(node "dist/bench/$name.bench.js") ;;
 		store-growth) cmd=(node dist/bench/storeGrowth.bench.js) ;;
 		store-1m) cmd=(env STORE_BENCH_POSTGRES_SIZES="100000 1000000" STORE_BENCH_STATIC=0 STORE_BENCH_NAME=store-postgres-1m node dist/bench/store.bench.js) ;;
 		*) say "unknown benchmark $name" && exit 2 ;;

@@ -135,6 +135,8 @@ export interface WorkflowNode {
 	credentials?: { [type: string]: { id: string; name: string } };
 	webhookId?: string;
 	onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+	/** n8n's "Execute Once": the node runs for the first input item only (its expressions may read all of them). */
+	executeOnce?: boolean;
 	notes?: string;
 	notesInFlow?: boolean;
 	/** n8n's "Deactivate": never set in shipped workflows (test transforms use it). */
@@ -394,6 +396,14 @@ export const NODES = {
 	listFailedResolves: 'List failed Datto resolves',
 	retryResolve: 'Retry Datto resolve',
 	markResolveRetried: 'Mark failed resolve done',
+	listOpenTicketLinks: 'List open ticket links',
+	getClosedTickets: 'Get tickets closed in Halo',
+	getClosedTicketLink: 'Get ticket link (closed in Halo)',
+	closedInHalo: 'Closed in Halo, link open?',
+	markAlertClosedInHalo: 'Mark alert link closed (closed in Halo)',
+	markTicketClosedInHalo: 'Mark ticket link closed (closed in Halo)',
+	resolveClosedInHalo: 'Resolve Datto alert (closed in Halo)',
+	recordClosedInHaloFailure: 'Record failed Datto resolve (closed in Halo)',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -749,9 +759,12 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 			`${SETTINGS.resolveGraceMinutes} minutes (the resolved webhook had its chance) get their ticket closed with a ` +
 			'note. One Datto read per open link; a ticket is closed only when Datto says its alert is resolved, never because ' +
 			'an alert is missing from a list.\n' +
-			'**C.** Datto resolves that failed after a Halo close (flow 2 records them in `failedEvents`) are retried.',
+			'**C.** Datto resolves that failed after a Halo close (flow 2 records them in `failedEvents`) are retried.\n' +
+			'**D.** Tickets a technician closed in Halo while n8n could not take the Ticket Closed webhook (n8n or its ' +
+			'database down; Halo does not send it again): ONE Halo request lists which tickets of the open ticket links are closed; ' +
+			'each gets its links marked `closed` and its Datto alert resolved (Check First), as flow 2 would have done.',
 		P(origin, -0.4, -1.3),
-		[Math.round((ownChain ? 8.6 : 7.6) * COL), Math.round((ownChain ? 6.2 : 4.6) * ROW)],
+		[Math.round(11 * COL), Math.round((ownChain ? 7.0 : 5.4) * ROW)],
 		3,
 	);
 	schedule(b, NODES.reconcileSchedule, P(origin, 0, 1), {
@@ -822,6 +835,70 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 	b.chain(NODES.listFailedResolves, NODES.retryResolve, NODES.markResolveRetried);
 	b.connect(NODES.resolvedInDatto, NODES.closeReconciled, 0);
 	b.chain(NODES.closeReconciled, NODES.markAlertReconciled, NODES.markTicketReconciled);
+
+	// D: open ticket links whose ticket a technician closed in Halo while the Ticket Closed webhook could not be taken
+	// (n8n down, its database down, the execution cut off): Halo does not send it again. ONE Halo request (Execute Once)
+	// for all of them, closed ones only; then the same steps as flow 2 for each. The ticket links, not the alert links:
+	// a flow 2 cut off after its first write leaves the alert link closed and the ticket link open.
+	b.store(NODES.listOpenTicketLinks, P(origin, 3, 1.0), 'list', 'tickets', { returnAll: true, filters: { status: 'open' } });
+	b.add({
+		name: NODES.getClosedTickets,
+		type: NODE_TYPES.halo,
+		typeVersion: 1,
+		position: P(origin, 4, 1.0),
+		executeOnce: true,
+		parameters: {
+			resource: 'ticket',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { state: 'closed', ticketIds: `={{ $input.all().map((l) => l.json.key).join() }}` },
+		},
+		credentials: { haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
+	});
+	b.store(NODES.getClosedTicketLink, P(origin, 5, 1.0), 'get', 'tickets', {
+		key: '={{ $json.id }}',
+		output: 'inputWithResult',
+		resultField: 'link',
+	});
+	// Halo's own closed flag as well as the closed-only request, and a link still open (flow 2 may have been faster).
+	ifNode(b, NODES.closedInHalo, P(origin, 6, 1.0), [isTrue(`={{ $json.hasbeenclosed === true && $json.link.record?.status === 'open' }}`)]);
+	b.store(NODES.markAlertClosedInHalo, P(origin, 7, 1.0), 'updateStatus', 'alerts', {
+		key: '={{ $json.link.record.value.alertUid }}',
+		status: 'closed',
+		mergeValue: '{"closedBy": "halo"}',
+		history: { event: 'ticketClosedInHalo', reason: 'The reconciliation found the Halo ticket closed; resolving the Datto alert' },
+		output: 'inputWithResult',
+		resultField: 'alertLink',
+	});
+	b.store(NODES.markTicketClosedInHalo, P(origin, 8, 1.0), 'updateStatus', 'tickets', {
+		key: '={{ $json.id }}',
+		status: 'closed',
+		mergeValue: '{"closedBy": "halo"}',
+		history: { event: 'ticketClosedInHalo', reason: 'Closed in Halo (found by the reconciliation)' },
+		output: 'inputWithResult',
+		resultField: 'ticketLink',
+	});
+	b.add({
+		name: NODES.resolveClosedInHalo,
+		type: NODE_TYPES.datto,
+		typeVersion: 1,
+		position: P(origin, 9, 1.0),
+		parameters: { resource: 'alert', operation: 'resolve', alertUid: '={{ $json.link.record.value.alertUid }}', options: { checkFirst: true } },
+		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
+		onError: 'continueErrorOutput',
+	});
+	b.store(NODES.recordClosedInHaloFailure, P(origin, 10, 1.3), 'set', 'failedEvents', {
+		key: `={{ $('${NODES.getClosedTicketLink}').item.json.link.record.value.alertUid }}`,
+		value: '{"kind": "dattoResolve"}',
+		mode: 'merge',
+		status: 'open',
+		history: { event: 'dattoResolveFailed', reason: 'Resolving the Datto alert of a ticket closed in Halo failed; the reconciliation retries it' },
+	});
+	b.connect(NODES.reconcileSchedule, NODES.listOpenTicketLinks);
+	b.chain(NODES.listOpenTicketLinks, NODES.getClosedTickets, NODES.getClosedTicketLink, NODES.closedInHalo);
+	b.connect(NODES.closedInHalo, NODES.markAlertClosedInHalo, 0);
+	b.chain(NODES.markAlertClosedInHalo, NODES.markTicketClosedInHalo, NODES.resolveClosedInHalo);
+	b.connect(NODES.resolveClosedInHalo, NODES.recordClosedInHaloFailure, 1);
 
 	// A: open alerts without a link → the create chain.
 	b.add({

@@ -114,6 +114,40 @@ describe('HaloPSA node', () => {
 			expect(search.items.map((i) => (i.json as Json).summary)).toEqual(['Bulk 349']);
 		});
 
+		// The reconciliation's branch D (issue 18): which tickets of the open links are closed, in one request.
+		it('getMany with Ticket IDs: one request for all of them, closed only; ids re-checked; an empty list asks nothing', async () => {
+			const tickets = Array.from({ length: 6 }, (_, i) => sim.createTicketDirect({ summary: `Linked ${i}`, client_id: 12 }));
+			sim.closeAsTechnician(tickets[1].id as number);
+			sim.closeAsTechnician(tickets[4].id as number);
+			sim.closeAsTechnician(tickets[5].id as number); // closed, but not asked for
+			sim.log.clear();
+			const asked = tickets.slice(0, 5).map((t) => t.id).join(',');
+			const closed = await runHalo(sim, { resource: 'ticket', operation: 'getMany', returnAll: true, filters: { state: 'closed', ticketIds: asked } });
+			expect(closed.items.map((i) => (i.json as Json).id).sort()).toEqual([tickets[1].id, tickets[4].id].sort());
+			const requests = sim.log.entries().filter((e) => e.route === 'GET /api/tickets');
+			expect(requests).toHaveLength(1);
+			expect(requests[0].query).toMatchObject({ ticketids: asked, closed_only: 'true' });
+
+			// A tenant that ignores `ticketids` answers with every (closed) ticket: only the asked-for ids come out.
+			sim.guard((req) => {
+				delete req.query.ticketids;
+				return undefined;
+			});
+			const one = await runHalo(sim, {
+				resource: 'ticket',
+				operation: 'getMany',
+				returnAll: true,
+				filters: { state: 'closed', ticketIds: String(tickets[1].id) },
+			});
+			expect(one.items.map((i) => (i.json as Json).id)).toEqual([tickets[1].id]);
+
+			// Set but naming no ticket (the expression over no open link): nothing, and no request for "every ticket".
+			sim.log.clear();
+			const none = await runHalo(sim, { resource: 'ticket', operation: 'getMany', returnAll: true, filters: { state: 'closed', ticketIds: '' } });
+			expect(none.items).toEqual([]);
+			expect(sim.log.count('GET /api/tickets')).toBe(0);
+		});
+
 		it('addAction: outcome by name, private by default, no e-mail, marker; a new status in the same call', async () => {
 			const t = sim.createTicketDirect({ summary: 'Note me', client_id: 12 });
 			sim.log.clear();

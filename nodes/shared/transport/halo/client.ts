@@ -503,6 +503,7 @@ export class HaloClient extends ApiClientBase {
 			open_only: filters.openOnly ? true : undefined,
 			closed_only: filters.closedOnly ? true : undefined,
 			search: filters.search || undefined,
+			ticketids: filters.ticketIds ? filters.ticketIds.join(',') : undefined,
 			...(filters.query ?? {}),
 		};
 		const checks: Array<[keyof HaloTicket, number | undefined]> = [
@@ -514,14 +515,19 @@ export class HaloClient extends ApiClientBase {
 			['tickettype_id', filters.ticketTypeId],
 		];
 		const active = checks.filter(([, v]) => v !== undefined) as Array<[keyof HaloTicket, number]>;
+		// A tenant that ignored `ticketids` would answer with every ticket: only the asked-for ids are kept.
+		const ids = filters.ticketIds ? new Set(filters.ticketIds) : undefined;
 		return await this.listAll('/Tickets', 'tickets', query, {
 			schema: HaloTicketSchema,
 			limit: options.returnAll ? undefined : (options.limit ?? DEFAULT_LIMIT),
 			pageSize: options.pageSize,
 			maxPages: options.maxPages,
-			filter: active.length
-				? (t) => active.every(([field, value]) => t[field] === undefined || t[field] === null || Number(t[field]) === value)
-				: undefined,
+			filter:
+				active.length || ids
+					? (t) =>
+							(!ids || ids.has(Number(t.id))) &&
+							active.every(([field, value]) => t[field] === undefined || t[field] === null || Number(t[field]) === value)
+					: undefined,
 		});
 	}
 
