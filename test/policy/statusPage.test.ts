@@ -84,7 +84,9 @@ describe('sync status page', () => {
 		await store.set('failedEvents', 'p-2', { value: { kind: 'dattoResolve' }, status: 'open', history: { event: 'dattoResolveFailed', reason: 'Datto RMM API 503' } });
 		const data = await gatherStatus(store, new Date(), { haloTicketUrl: 'https://acme.halopsa.com/ticket?id={ticket}' });
 		expect(data.openLinks.map((l) => [l.alertUid, l.ticketId, l.priority])).toEqual([['p-1', 2001, 'Unknown']]);
-		expect(data.datto?.count).toBe(2);
+		// p-2's "alertReceived" is gone: a closed record in static data keeps only its newest history entry (compact
+		// closed records, issue 19), so deliveries are counted from the open records and the closes.
+		expect(data.datto?.count).toBe(1);
 		expect(data.halo?.count).toBe(1);
 		expect(data.failed.map((f) => [f.key, f.kind, f.error, f.failures])).toEqual([['p-2', 'dattoResolve', 'Datto RMM API 503', 1]]);
 		const html = renderStatusPage(data);
