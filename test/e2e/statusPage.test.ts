@@ -7,7 +7,7 @@
  * - the page (GET /webhook/halo-datto-status, Basic auth with the "Status page login" credential) lists the open link
  *   with its link to the Halo ticket, not the closed one; the last delivery from Datto and from Halo with their ages;
  *   the failed event with the replay hint; no script, no external asset. Screenshot: test-results/status-page/.
- * - without the login: 401.
+ * - without the login: 401; with a wrong password 401 (n8n 2.41) or 403 (1.123).
  *
  * Import-time changes: the table name (every Mapping Store and the status node), nothing else.
  */
@@ -172,7 +172,8 @@ describe('sync status page (shipped workflow) in headless Chromium', () => {
 		const wrong = await httpRequest('GET', `${n8n.baseUrl}/webhook/${STATUS_PAGE_PATH}`, {
 			headers: { authorization: `Basic ${Buffer.from(`${LOGIN.username}:wrong`).toString('base64')}` },
 		});
-		expect(wrong.status).toBe(403);
+		// A wrong password: 401 "Authentication data is wrong!" on n8n 2.41, 403 on 1.123 (their Webhook nodes differ).
+		expect({ status: wrong.status, ok: wrong.status === 401 || wrong.status === 403 }).toEqual({ status: wrong.status, ok: true });
 		expect(workflows.map((w) => w.id)).toEqual([WORKFLOW_IDS.pgLifecycle, WORKFLOW_IDS.pgHaloClosed, SETUP_WORKFLOW_IDS.statusPage]);
 	});
 });
