@@ -12,7 +12,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { buildWebhookBody } from '../simulators/datto/webhookEmitter';
-import { N8nInstance, n8nRuntime, n8nVersion, repoRoot } from '../scripts/n8n-harness';
+import { n8nRuntime, n8nVersion } from '../harness/n8n/env';
+import { N8nInstance } from '../harness/n8n/instance';
+import { repoRoot } from '../harness/repo';
 import { NODES, stableUuid, type WorkflowJson } from '../scripts/workflows/definition';
 import { executionsAfter, type ExecutionSummary } from '../harness/executions';
 import { benchSeedCsv, type BenchSims } from '../harness/simulators';

@@ -12,23 +12,18 @@
  * Real mode: with HALO_* and/or DATTO_* tenant variables set, that side's credentials point at the real system and
  * its simulator is not started; no sample alerts are fired, and the workflow is published only with DEMO_PUBLISH=1.
  */
-import { execFile, execFileSync } from 'child_process';
+import { execFile } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import {
-	N8nInstance,
-	OWNER,
-	ServiceProcess,
-	cacheDir,
-	httpRequest,
-	packPackage,
-	preparePackage,
-	readPackageJson,
-	repoRoot,
-	startService,
-} from './n8n-harness';
+import { httpRequest } from '../harness/http';
+import { cacheDir } from '../harness/n8n/env';
+import { N8nInstance, OWNER } from '../harness/n8n/instance';
+import { packPackage, preparePackage, readPackageJson } from '../harness/n8n/package';
+import { sqliteStatement, sqliteValue } from '../harness/n8n/sqlite';
+import { startService, type ServiceProcess } from '../harness/processes';
+import { repoRoot } from '../harness/repo';
 import { sleep } from '../harness/wait';
 import { portFree } from '../harness/ports';
 
@@ -459,32 +454,11 @@ const SAMPLES: Sample[] = [
 // Processes and ports
 
 /**
- * Runs a command under a small bash watchdog in its own process group: the command is stopped when this process is
- * gone, even after a SIGKILL of the demo (no exit hook runs then), so no simulator is left holding its port.
+ * A simulator CLI under harness/watchdog.sh in its own process group: it is stopped when this process is gone, even
+ * after a SIGKILL of the demo (no exit hook runs then), so no simulator is left holding its port.
  */
-const WATCHDOG = `
-parent=$1; shift
-"$@" & child=$!
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT
-while kill -0 "$child" 2>/dev/null; do
-	if ! kill -0 "$parent" 2>/dev/null; then kill -TERM "$child" 2>/dev/null; fi
-	sleep 1
-done
-wait "$child"
-`;
-
-async function startSimulator(
-	name: string,
-	script: string,
-	args: string[],
-	ready: RegExp,
-): Promise<ServiceProcess> {
-	return await startService({
-		command: 'bash',
-		args: ['-c', WATCHDOG, `${name}-watchdog`, String(process.pid), process.execPath, script, ...args],
-		ready,
-		timeoutMs: 30_000,
-	});
+async function startSimulator(script: string, args: string[], ready: RegExp): Promise<ServiceProcess> {
+	return await startService({ args: [script, ...args], ready, timeoutMs: 30_000, watchdog: true });
 }
 
 interface Json {
@@ -514,29 +488,6 @@ async function waitUntil<T>(
 			throw new DemoError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
 		await sleep(250);
 	}
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// SQLite helpers (n8n stopped): n8n's own sqlite3 module, as the harness's publish does
-
-async function sqlite(instance: N8nInstance, sql: string, params: unknown[]): Promise<number> {
-	const env = instance.env;
-	const script = `
-const [dbFile, sqlitePath, sql, params] = process.argv.slice(1);
-const sqlite3 = require(sqlitePath);
-const db = new sqlite3.Database(dbFile);
-db.run(sql, JSON.parse(params), function (e) {
-  if (e) { console.error(e.message); process.exit(3); }
-  console.log(String(this.changes));
-  db.close(() => process.exit(0));
-});`;
-	const dbFile = path.join(instance.userFolder, '.n8n', 'database.sqlite');
-	const sqlitePath = path.join(env.N8N_INSTALL_DIR as string, 'node_modules', 'sqlite3');
-	const out = execFileSync('node', ['-e', script, dbFile, sqlitePath, sql, JSON.stringify(params)], {
-		env,
-		encoding: 'utf8',
-	});
-	return Number(out.trim()) || 0;
 }
 
 /** Runs `n8n execute` (n8n stopped) and returns its output whatever the exit status. */
@@ -609,7 +560,7 @@ async function seedMapping(
 				: Object.values(out ?? {}).find((v) => typeof (v as Json)?.count === 'number')
 		) as Json | undefined;
 		if (status === 'success' && result && Number(result.count) === mapping.count) {
-			const stored = await sqliteGet(instance, 'SELECT staticData FROM workflow_entity WHERE id = ?', [
+			const stored = await sqliteValue(instance, 'SELECT staticData FROM workflow_entity WHERE id = ?', [
 				workflow.id,
 			]);
 			const missing = keys.filter((k) => !String(stored ?? '').includes(JSON.stringify(k)));
@@ -631,28 +582,6 @@ async function seedMapping(
 		if (attempt < 3) say(yellow(`seeding the site mapping failed (attempt ${attempt}); retrying`));
 	}
 	throw new DemoError(lastProblem);
-}
-
-/** One value of the first row of a query (n8n stopped). */
-async function sqliteGet(instance: N8nInstance, sql: string, params: unknown[]): Promise<string | undefined> {
-	const env = instance.env;
-	const script = `
-const [dbFile, sqlitePath, sql, params] = process.argv.slice(1);
-const sqlite3 = require(sqlitePath);
-const db = new sqlite3.Database(dbFile);
-db.get(sql, JSON.parse(params), (e, row) => {
-  if (e) { console.error(e.message); process.exit(3); }
-  process.stdout.write(JSON.stringify(row ? Object.values(row)[0] : null));
-  db.close(() => process.exit(0));
-});`;
-	const dbFile = path.join(instance.userFolder, '.n8n', 'database.sqlite');
-	const sqlitePath = path.join(env.N8N_INSTALL_DIR as string, 'node_modules', 'sqlite3');
-	const out = execFileSync('node', ['-e', script, dbFile, sqlitePath, sql, JSON.stringify(params)], {
-		env,
-		encoding: 'utf8',
-	});
-	const value = JSON.parse(out) as unknown;
-	return value === null || value === undefined ? undefined : String(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -971,7 +900,6 @@ async function main(argv: string[]): Promise<number> {
 		simStarts.push(
 			(async () => {
 				const halo = await startSimulator(
-					'halo-sim',
 					path.join(repoRoot(), 'dist', 'simulators', 'halo', 'cli.js'),
 					[
 						'--port',
@@ -998,7 +926,6 @@ async function main(argv: string[]): Promise<number> {
 		simStarts.push(
 			(async () => {
 				const datto = await startSimulator(
-					'datto-sim',
 					path.join(repoRoot(), 'dist', 'simulators', 'datto', 'cli.js'),
 					[
 						'--port',
@@ -1101,7 +1028,7 @@ async function main(argv: string[]): Promise<number> {
 
 	// Simulator mode: the simulators start empty, so the links of earlier runs are dropped (the workflow's static data).
 	if (workflow && !real && !firstRun) {
-		await sqlite(n8n, 'UPDATE workflow_entity SET staticData = NULL WHERE id = ?', [workflow.id]);
+		await sqliteStatement(n8n, 'UPDATE workflow_entity SET staticData = NULL WHERE id = ?', [workflow.id]);
 		say('cleared the mapping store of the last run (the simulators start empty)');
 	}
 	// Seed the site mapping through the workflow's own Mapping Store "Import" (n8n execute, before the server starts).

@@ -1,19 +1,11 @@
 /* The harness's pure helpers (no n8n started): templates, the node-type comparison, port reservation, retries. */
 import * as net from 'net';
-import {
-	checkNodeTypes,
-	expectedNodeTypes,
-	findFreePortBlock,
-	fixturePath,
-	loadTemplate,
-	packageDir,
-	readPackageJson,
-	releasePortBlock,
-	renderTemplate,
-	startService,
-	httpRequest,
-	whileDatabaseNotReady,
-} from '../../scripts/n8n-harness';
+import { httpRequest, whileDatabaseNotReady } from '../../harness/http';
+import { checkNodeTypes, expectedNodeTypes, readPackageJson } from '../../harness/n8n/package';
+import { loadTemplate, renderTemplate } from '../../harness/n8n/templates';
+import { findFreePortBlock, releasePortBlock } from '../../harness/ports';
+import { startService } from '../../harness/processes';
+import { fixturePath, packageDir } from '../../harness/repo';
 
 describe('renderTemplate', () => {
 	test('fills strings (JSON-escaped), numbers and defaults; rejects missing values', () => {

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { executionsAfter, type ExecutionSummary } from '../../../harness/executions';
 import { BENCH_SITES, startBenchSims, ticketsByAlert, type BenchSims } from '../../../harness/simulators';
 import { sleep, waitFor } from '../../../harness/wait';
-import { N8nInstance } from '../../../scripts/n8n-harness';
+import { N8nInstance } from '../../../harness/n8n/instance';
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../../scripts/workflows/definition';
 import { openRecordStore, closeAllPools } from '../../../nodes/shared/store';
 import {

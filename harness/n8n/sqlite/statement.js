@@ -1,0 +1,8 @@
+// One SQL statement with parameters (args: [sql, params]); prints the number of rows it changed.
+'use strict';
+module.exports = function statement(db, [sql, params], done) {
+	db.run(sql, params, function (e) {
+		if (e) return done(3, e.message);
+		done(0, String(this.changes));
+	});
+};
