@@ -827,13 +827,8 @@ function acquireLock(home: string): void {
 	});
 }
 
-async function main(argv: string[]): Promise<number> {
-	const cfg = readConfig(argv);
-	if (!cfg) return 0;
-	const real = cfg.haloReal || cfg.dattoReal;
-	if (process.env.DEMO_VERBOSE !== '1') process.env.N8N_HARNESS_QUIET = '1';
-
-	// Ctrl-C / SIGTERM: stop everything (process groups), then exit. Registered before the harness's own hooks.
+/** Ctrl-C / SIGTERM: stop everything (process groups), then exit. Registered before the harness's own hooks. */
+function stopOnSignals(): void {
 	let interrupted = false;
 	const onSignal = (signal: NodeJS.Signals) => {
 		if (interrupted) return;
@@ -844,14 +839,20 @@ async function main(argv: string[]): Promise<number> {
 	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+}
 
+/** The demo's n8n user folder (one for simulator mode, one for real tenants); --reset deletes it first. */
+function demoFolder(cfg: Config, real: boolean): string {
 	acquireLock(cfg.home);
 	const folder = path.join(cfg.home, real ? 'n8n-real' : 'n8n');
 	if (cfg.reset && fs.existsSync(folder)) {
 		fs.rmSync(folder, { recursive: true, force: true });
 		say(`--reset: deleted ${folder}`);
 	}
+	return folder;
+}
 
+function announce(cfg: Config, real: boolean): void {
 	say(
 		`${bold('n8n-nodes-halo-datto demo')}: ` +
 			(real
@@ -859,8 +860,10 @@ async function main(argv: string[]): Promise<number> {
 					`${cfg.haloReal && cfg.dattoReal ? '' : `, simulator for ${cfg.haloReal ? 'Datto RMM' : 'HaloPSA'}`}`
 				: 'HaloPSA and Datto RMM simulators'),
 	);
+}
 
-	// Ports first: a clear message instead of a half-started demo.
+/** Ports first: a clear message instead of a half-started demo. */
+async function checkPortsFree(cfg: Config): Promise<void> {
 	const ports: Array<[string, number]> = [
 		['n8n', cfg.n8nPort],
 		['n8n task broker', cfg.n8nPort + 1],
@@ -875,8 +878,16 @@ async function main(argv: string[]): Promise<number> {
 			);
 		}
 	}
+}
 
-	// The shipped workflow (the demo imports a copy: credential ids filled in, the mapping import branch prepared).
+/** The shipped workflow and its triggers (the demo imports a copy: credential ids filled in, the mapping import branch prepared). */
+interface DemoWorkflow {
+	workflow?: WorkflowJson;
+	dattoTrigger?: NodeJson;
+	haloTrigger?: NodeJson;
+}
+
+function loadWorkflow(cfg: Config): DemoWorkflow {
 	let workflow: WorkflowJson | undefined;
 	if (fs.existsSync(cfg.workflowFile)) {
 		workflow = JSON.parse(fs.readFileSync(cfg.workflowFile, 'utf8')) as WorkflowJson;
@@ -891,10 +902,23 @@ async function main(argv: string[]): Promise<number> {
 	const dattoTrigger = workflow?.nodes.find((n) => n.type === TYPE.dattoTrigger && !n.disabled);
 	const haloTrigger = workflow?.nodes.find((n) => n.type === TYPE.haloTrigger && !n.disabled);
 	if (workflow && !dattoTrigger) throw new DemoError(`${workflow.name} has no Datto RMM Trigger`);
+	return { workflow, dattoTrigger, haloTrigger };
+}
 
-	// Simulators.
+interface Urls {
+	halo: string;
+	datto: string;
+}
+
+interface HaloInfo {
+	closedStatusId: number;
+	apiAgentId: number;
+}
+
+/** The simulators of the sides without a real tenant, started together; the Halo simulator prints its status ids. */
+async function startSimulators(cfg: Config): Promise<{ urls: Urls; haloInfo: HaloInfo }> {
 	const urls = { halo: `http://127.0.0.1:${cfg.haloPort}`, datto: `http://127.0.0.1:${cfg.dattoPort}` };
-	let haloInfo: { closedStatusId: number; apiAgentId: number } = { closedStatusId: 9, apiAgentId: 42 };
+	let haloInfo: HaloInfo = { closedStatusId: 9, apiAgentId: 42 };
 	const simStarts: Array<Promise<void>> = [];
 	if (!cfg.haloReal) {
 		simStarts.push(
@@ -918,7 +942,7 @@ async function main(argv: string[]): Promise<number> {
 					.output()
 					.split('\n')
 					.find((l) => l.startsWith('{'));
-				if (line) haloInfo = JSON.parse(line) as typeof haloInfo;
+				if (line) haloInfo = JSON.parse(line) as HaloInfo;
 			})(),
 		);
 	}
@@ -945,49 +969,82 @@ async function main(argv: string[]): Promise<number> {
 	await Promise.all(simStarts);
 	if (!cfg.haloReal) say(`HaloPSA simulator on ${urls.halo}  (admin API ${urls.halo}/_sim/tickets)`);
 	if (!cfg.dattoReal) say(`Datto RMM simulator on ${urls.datto}  (admin API ${urls.datto}/_sim/alerts)`);
+	return { urls, haloInfo };
+}
 
-	// n8n: provision when the user folder has no database yet.
-	const secrets = loadSecrets(cfg, folder);
-	const n8n = await N8nInstance.create({ port: cfg.n8nPort, userFolder: folder, env: cfg.env });
-	running.n8n = n8n;
-	const credentials = buildCredentials(workflow, cfg, urls, secrets);
-	const mappingKeys = workflow ? mappingValueKeys(workflow) : { clientKey: 'clientId', siteKey: 'siteId' };
-	const mapping = workflow ? siteMappingRows(cfg, mappingKeys) : undefined;
-	let seeder: MappingSeeder | undefined;
-	if (workflow && mapping) seeder = prepareMappingSeeder(workflow, mapping.json);
-	const stateFile = path.join(folder, 'demo-state.json');
-	// The demo's copy of the workflow (credential ids, mapping rows) decides whether the stored one is current.
-	const workflowHash = workflow
-		? createHash('sha256').update(JSON.stringify(workflow)).digest('hex')
-		: 'probe';
-	let state: { workflowHash?: string; apiKey?: string; packageSha?: string } = {};
-	try {
-		state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as typeof state;
-	} catch {
-		// first run
-	}
-	const firstRun = !n8n.hasDatabase;
-	let workflowCurrent = true;
-	// The package: packed every start (npm pack is reproducible), installed again only when the tarball changed.
-	let prepared = process.env.HALO_DATTO_PREPARED_PACKAGE;
-	let ownPrepared = false;
-	const installedDir = path.join(folder, '.n8n', 'nodes', 'node_modules', PKG);
-	if (!prepared) {
-		const packDir = fs.mkdtempSync(path.join(cfg.home, 'pack-'));
+/** What the demo remembers in its user folder between runs (demo-state.json). */
+interface DemoState {
+	workflowHash?: string;
+	apiKey?: string;
+	packageSha?: string;
+}
+
+class StateFile {
+	readonly file: string;
+	readonly state: DemoState;
+
+	constructor(folder: string) {
+		this.file = path.join(folder, 'demo-state.json');
+		let state: DemoState = {};
 		try {
-			const tgz = await packPackage(repoRoot(), packDir);
-			const sha = createHash('sha256').update(fs.readFileSync(tgz)).digest('hex');
-			if (firstRun || sha !== state.packageSha || !fs.existsSync(installedDir)) {
-				prepared = await timed('packed the package and installed its dependencies', () => preparePackage());
-				ownPrepared = true;
-				state.packageSha = sha;
-			}
-		} finally {
-			fs.rmSync(packDir, { recursive: true, force: true });
+			state = JSON.parse(fs.readFileSync(this.file, 'utf8')) as DemoState;
+		} catch {
+			// first run
 		}
+		this.state = state;
 	}
-	if (firstRun) {
-		await timed(`provisioned a new n8n user folder ${folder}`, () =>
+
+	save(): void {
+		fs.writeFileSync(this.file, JSON.stringify(this.state, null, 2), { mode: 0o600 });
+	}
+}
+
+/**
+ * The package: packed every start (npm pack is reproducible), installed again only when the tarball changed.
+ * Returns the prepared folder (HALO_DATTO_PREPARED_PACKAGE, or one made now: `own`), or undefined when the installed
+ * package is current.
+ */
+async function packageToInstall(
+	cfg: Config,
+	folder: string,
+	firstRun: boolean,
+	state: DemoState,
+): Promise<{ prepared?: string; own: boolean }> {
+	const given = process.env.HALO_DATTO_PREPARED_PACKAGE;
+	if (given) return { prepared: given, own: false };
+	const installedDir = path.join(folder, '.n8n', 'nodes', 'node_modules', PKG);
+	const packDir = fs.mkdtempSync(path.join(cfg.home, 'pack-'));
+	try {
+		const tgz = await packPackage(repoRoot(), packDir);
+		const sha = createHash('sha256').update(fs.readFileSync(tgz)).digest('hex');
+		if (firstRun || sha !== state.packageSha || !fs.existsSync(installedDir)) {
+			const prepared = await timed('packed the package and installed its dependencies', () => preparePackage());
+			state.packageSha = sha;
+			return { prepared, own: true };
+		}
+		return { own: false };
+	} finally {
+		fs.rmSync(packDir, { recursive: true, force: true });
+	}
+}
+
+/**
+ * A new user folder: package, credentials, workflow (published unless real tenants without DEMO_PUBLISH=1). A reused
+ * one: the current package and credentials, and the workflow again when the demo's copy changed (simulator mode only;
+ * with real tenants that would drop its links). Returns false when the stored workflow is not the current one.
+ */
+async function provisionOrUpdate(
+	n8n: N8nInstance,
+	demo: { cfg: Config; real: boolean; folder: string; workflow?: WorkflowJson; firstRun: boolean },
+	state: DemoState,
+	credentials: Json[],
+	prepared: string | undefined,
+): Promise<boolean> {
+	const { cfg, workflow } = demo;
+	// The demo's copy of the workflow (credential ids, mapping rows) decides whether the stored one is current.
+	const workflowHash = workflow ? createHash('sha256').update(JSON.stringify(workflow)).digest('hex') : 'probe';
+	if (demo.firstRun) {
+		await timed(`provisioned a new n8n user folder ${demo.folder}`, () =>
 			n8n.provision({
 				preparedPackage: prepared as string,
 				credentials: credentials as object[],
@@ -997,55 +1054,69 @@ async function main(argv: string[]): Promise<number> {
 			}),
 		);
 		state.workflowHash = workflowHash;
-	} else {
-		say(`reusing the n8n user folder ${folder} (npm start -- --reset starts fresh)`);
-		if (prepared) {
-			n8n.installPackage(prepared);
-			say('installed the current build of the package');
-		}
-		await timed('updated the credentials', () => n8n.importCredentials(credentials as object[]));
-		if (workflow && state.workflowHash !== workflowHash) {
-			if (real) {
-				warn(
-					`${path.basename(cfg.workflowFile)} (or DEMO_SITE_MAPPING) changed since this folder was provisioned; not ` +
-						're-imported with real tenants (its links would be lost): use --reset, or import it in the editor',
-				);
-				workflowCurrent = false;
-			} else {
-				await timed(
-					`${path.basename(cfg.workflowFile)} changed since the last run: imported it again`,
-					async () => {
-						await n8n.importWorkflows([workflow!]);
-						if (cfg.publish) await n8n.publishWorkflows([workflow!.id]);
-					},
-				);
-				state.workflowHash = workflowHash;
-			}
-		}
+		return true;
 	}
-	if (ownPrepared && prepared) fs.rmSync(prepared, { recursive: true, force: true });
-	fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+	say(`reusing the n8n user folder ${demo.folder} (npm start -- --reset starts fresh)`);
+	if (prepared) {
+		n8n.installPackage(prepared);
+		say('installed the current build of the package');
+	}
+	await timed('updated the credentials', () => n8n.importCredentials(credentials as object[]));
+	if (!workflow || state.workflowHash === workflowHash) return true;
+	if (demo.real) {
+		warn(
+			`${path.basename(cfg.workflowFile)} (or DEMO_SITE_MAPPING) changed since this folder was provisioned; not ` +
+				're-imported with real tenants (its links would be lost): use --reset, or import it in the editor',
+		);
+		return false;
+	}
+	await timed(`${path.basename(cfg.workflowFile)} changed since the last run: imported it again`, async () => {
+		await n8n.importWorkflows([workflow]);
+		if (cfg.publish) await n8n.publishWorkflows([workflow.id]);
+	});
+	state.workflowHash = workflowHash;
+	return true;
+}
 
-	// Simulator mode: the simulators start empty, so the links of earlier runs are dropped (the workflow's static data).
-	if (workflow && !real && !firstRun) {
+/**
+ * The site mapping, before the server starts. Simulator mode: the simulators start empty, so the links of earlier
+ * runs are dropped first (the workflow's static data). Then the rows are imported through the workflow's own Mapping
+ * Store "Import" (n8n execute).
+ */
+async function prepareMapping(
+	n8n: N8nInstance,
+	demo: { cfg: Config; real: boolean; workflow?: WorkflowJson; firstRun: boolean; workflowCurrent: boolean },
+	mapping: { json: string; count: number } | undefined,
+	seeder: MappingSeeder | undefined,
+): Promise<void> {
+	const { workflow, real } = demo;
+	if (workflow && !real && !demo.firstRun) {
 		await sqliteStatement(n8n, 'UPDATE workflow_entity SET staticData = NULL WHERE id = ?', [workflow.id]);
 		say('cleared the mapping store of the last run (the simulators start empty)');
 	}
-	// Seed the site mapping through the workflow's own Mapping Store "Import" (n8n execute, before the server starts).
-	if (workflow && mapping && seeder && workflowCurrent) {
+	if (workflow && mapping && seeder && demo.workflowCurrent) {
 		await timed(
 			`imported ${mapping.count} site → client mappings (node "${seeder.importNodeName}", n8n execute)`,
-			() => seedMapping(n8n, workflow!, seeder!, mapping),
+			() => seedMapping(n8n, workflow, seeder, mapping),
 		);
 	} else if (workflow && real && !mapping) {
 		say(
 			'no site mapping imported (real tenants: set DEMO_SITE_MAPPING=file.csv, or use the Mapping Store node in the editor)',
 		);
 	}
+}
 
-	// Start and wait until the Datto trigger's webhook is registered (a POST without the secret answers 401 and runs nothing).
-	const dattoHook = workflow && dattoTrigger ? webhookPath(workflow, dattoTrigger, 'datto-alert') : undefined;
-	const haloHook = workflow && haloTrigger ? webhookPath(workflow, haloTrigger, 'halo') : undefined;
+/**
+ * Start n8n and wait until the Datto trigger's webhook is registered (a POST without the secret answers 401 and runs
+ * nothing); then the owner's session and a public-API key (kept in the state file, made anew when it stopped working).
+ */
+async function startN8n(
+	n8n: N8nInstance,
+	cfg: Config,
+	workflow: WorkflowJson | undefined,
+	dattoHook: string | undefined,
+	stateFile: StateFile,
+): Promise<void> {
 	await timed('n8n started', () =>
 		n8n.start({
 			probe: !workflow,
@@ -1053,71 +1124,87 @@ async function main(argv: string[]): Promise<number> {
 			timeoutMs: 180_000,
 		}),
 	);
+	const state = stateFile.state;
 	if (state.apiKey) n8n.apiKey = state.apiKey;
 	if (!state.apiKey || (await n8n.api('GET', '/workflows?limit=1')).status !== 200) {
 		n8n.apiKey = undefined;
 		state.apiKey = await n8n.createApiKey();
-		fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+		stateFile.save();
 	}
 	await n8n.setupOwner();
+}
 
-	const editorUrl = `${n8n.baseUrl}/`;
-	const loginBox = () => {
-		process.stdout.write(
-			`\n  ${bold('n8n editor')}   ${green(editorUrl)}${workflow ? `workflow/${workflow.id}` : ''}\n` +
-				`  ${bold('login')}        ${OWNER.email}  /  ${OWNER.password}\n`,
-		);
-		if (!cfg.haloReal) process.stdout.write(`  ${bold('HaloPSA sim')}  ${urls.halo}/_sim/tickets\n`);
-		if (!cfg.dattoReal) process.stdout.write(`  ${bold('Datto sim')}    ${urls.datto}/_sim/alerts\n`);
-		process.stdout.write('\n');
-	};
-	loginBox();
+/** The editor URL, the login and the simulators' admin pages. */
+function printLogin(n8n: N8nInstance, cfg: Config, workflow: WorkflowJson | undefined, urls: Urls): void {
+	process.stdout.write(
+		`\n  ${bold('n8n editor')}   ${green(`${n8n.baseUrl}/`)}${workflow ? `workflow/${workflow.id}` : ''}\n` +
+			`  ${bold('login')}        ${OWNER.email}  /  ${OWNER.password}\n`,
+	);
+	if (!cfg.haloReal) process.stdout.write(`  ${bold('HaloPSA sim')}  ${urls.halo}/_sim/tickets\n`);
+	if (!cfg.dattoReal) process.stdout.write(`  ${bold('Datto sim')}    ${urls.datto}/_sim/alerts\n`);
+	process.stdout.write('\n');
+}
 
+/** Real tenants: the webhook URLs to paste into Datto / Halo, where the secrets are, and what is not published. */
+function printRealTenantHints(
+	n8n: N8nInstance,
+	cfg: Config,
+	folder: string,
+	secrets: Secrets,
+	hooks: { datto?: string; halo?: string },
+): void {
 	const publicBase = cfg.env.WEBHOOK_URL ?? `${n8n.baseUrl}/`;
-	if (real) {
-		if (dattoHook && cfg.dattoReal) {
-			const where = process.env.DATTO_WEBHOOK_SECRET
-				? 'DATTO_WEBHOOK_SECRET'
-				: 'dattoWebhookSecret in demo-webhook-secrets.json';
-			say(
-				`Datto RMM webhook URL (paste into Datto, see docs/nodes.md#setup-in-datto-rmm): ${publicBase}webhook/${dattoHook}?secret=<${where}>`,
-			);
-		}
-		if (haloHook && cfg.haloReal) {
-			const where = process.env.HALO_WEBHOOK_PASSWORD
-				? 'HALO_WEBHOOK_PASSWORD'
-				: 'haloWebhookPassword in demo-webhook-secrets.json';
-			say(
-				`HaloPSA webhook URL (event Ticket Closed, full payload, Basic auth ${secrets.haloWebhookUser} / <${where}>): ${publicBase}webhook/${haloHook}`,
-			);
-		}
-		if (cfg.env.WEBHOOK_URL === undefined) {
-			say(
-				'n8n listens on 127.0.0.1 only: real Datto/Halo webhooks need DEMO_PUBLIC_URL (a tunnel or proxy) and DEMO_LISTEN_ADDRESS',
-			);
-		}
-		if (!process.env.DATTO_WEBHOOK_SECRET || !process.env.HALO_WEBHOOK_PASSWORD)
-			say(`generated webhook secrets are in ${path.join(folder, 'demo-webhook-secrets.json')}`);
-		if (!cfg.publish) {
-			warn(
-				'the workflow is imported but NOT published: its reconciliation would open tickets for every open Datto alert. ' +
-					'Review it in the editor and publish it there, or start with DEMO_PUBLISH=1.',
-			);
-		}
+	if (hooks.datto && cfg.dattoReal) {
+		const where = process.env.DATTO_WEBHOOK_SECRET
+			? 'DATTO_WEBHOOK_SECRET'
+			: 'dattoWebhookSecret in demo-webhook-secrets.json';
+		say(
+			`Datto RMM webhook URL (paste into Datto, see docs/nodes.md#setup-in-datto-rmm): ${publicBase}webhook/${hooks.datto}?secret=<${where}>`,
+		);
 	}
+	if (hooks.halo && cfg.haloReal) {
+		const where = process.env.HALO_WEBHOOK_PASSWORD
+			? 'HALO_WEBHOOK_PASSWORD'
+			: 'haloWebhookPassword in demo-webhook-secrets.json';
+		say(
+			`HaloPSA webhook URL (event Ticket Closed, full payload, Basic auth ${secrets.haloWebhookUser} / <${where}>): ${publicBase}webhook/${hooks.halo}`,
+		);
+	}
+	if (cfg.env.WEBHOOK_URL === undefined) {
+		say(
+			'n8n listens on 127.0.0.1 only: real Datto/Halo webhooks need DEMO_PUBLIC_URL (a tunnel or proxy) and DEMO_LISTEN_ADDRESS',
+		);
+	}
+	if (!process.env.DATTO_WEBHOOK_SECRET || !process.env.HALO_WEBHOOK_PASSWORD)
+		say(`generated webhook secrets are in ${path.join(folder, 'demo-webhook-secrets.json')}`);
+	if (!cfg.publish) {
+		warn(
+			'the workflow is imported but NOT published: its reconciliation would open tickets for every open Datto alert. ' +
+				'Review it in the editor and publish it there, or start with DEMO_PUBLISH=1.',
+		);
+	}
+}
 
-	// Wire the simulators' webhooks to n8n (simulator side only).
-	if (workflow && !cfg.dattoReal && dattoHook) {
+/** Simulator side only: the simulators' webhooks point at n8n, and the Datto simulator gets the demo's sites and devices. */
+async function wireSimulators(
+	n8n: N8nInstance,
+	cfg: Config,
+	workflow: WorkflowJson | undefined,
+	urls: Urls,
+	secrets: Secrets,
+	hooks: { datto?: string; halo?: string },
+): Promise<void> {
+	if (workflow && !cfg.dattoReal && hooks.datto) {
 		await call('POST', `${urls.datto}/_sim/webhooks/subscribe`, {
-			url: `${n8n.baseUrl}/webhook/${dattoHook}`,
+			url: `${n8n.baseUrl}/webhook/${hooks.datto}`,
 			secret: secrets.dattoWebhookSecret,
 			template: 'recommended',
 		});
 	}
-	if (workflow && !cfg.haloReal && haloHook) {
+	if (workflow && !cfg.haloReal && hooks.halo) {
 		await call('POST', `${urls.halo}/_sim/webhooks/subscriptions`, {
 			name: 'n8n (demo)',
-			url: `${n8n.baseUrl}/webhook/${haloHook}`,
+			url: `${n8n.baseUrl}/webhook/${hooks.halo}`,
 			events: ['Ticket Closed'],
 			payload: 'full',
 			auth: { type: 'basic', username: secrets.haloWebhookUser, password: secrets.haloWebhookPassword },
@@ -1128,16 +1215,54 @@ async function main(argv: string[]): Promise<number> {
 			await call('POST', `${urls.datto}/_sim/sites`, { uid: site.uid, name: site.name });
 		for (const device of DEMO_DEVICES) await call('POST', `${urls.datto}/_sim/devices`, device);
 	}
+}
+
+async function main(argv: string[]): Promise<number> {
+	const cfg = readConfig(argv);
+	if (!cfg) return 0;
+	const real = cfg.haloReal || cfg.dattoReal;
+	if (process.env.DEMO_VERBOSE !== '1') process.env.N8N_HARNESS_QUIET = '1';
+	stopOnSignals();
+	const folder = demoFolder(cfg, real);
+	announce(cfg, real);
+	await checkPortsFree(cfg);
+	const { workflow, dattoTrigger, haloTrigger } = loadWorkflow(cfg);
+	const { urls, haloInfo } = await startSimulators(cfg);
+
+	// n8n: provision when the user folder has no database yet, else bring it up to date.
+	const secrets = loadSecrets(cfg, folder);
+	const n8n = await N8nInstance.create({ port: cfg.n8nPort, userFolder: folder, env: cfg.env });
+	running.n8n = n8n;
+	const credentials = buildCredentials(workflow, cfg, urls, secrets);
+	const mappingKeys = workflow ? mappingValueKeys(workflow) : { clientKey: 'clientId', siteKey: 'siteId' };
+	const mapping = workflow ? siteMappingRows(cfg, mappingKeys) : undefined;
+	const seeder = workflow && mapping ? prepareMappingSeeder(workflow, mapping.json) : undefined;
+	const stateFile = new StateFile(folder);
+	const firstRun = !n8n.hasDatabase;
+	const { prepared, own } = await packageToInstall(cfg, folder, firstRun, stateFile.state);
+	const demo = { cfg, real, folder, workflow, firstRun };
+	const workflowCurrent = await provisionOrUpdate(n8n, demo, stateFile.state, credentials, prepared);
+	if (own && prepared) fs.rmSync(prepared, { recursive: true, force: true });
+	stateFile.save();
+	await prepareMapping(n8n, { ...demo, workflowCurrent }, mapping, seeder);
+
+	const hooks = {
+		datto: workflow && dattoTrigger ? webhookPath(workflow, dattoTrigger, 'datto-alert') : undefined,
+		halo: workflow && haloTrigger ? webhookPath(workflow, haloTrigger, 'halo') : undefined,
+	};
+	await startN8n(n8n, cfg, workflow, hooks.datto, stateFile);
+	printLogin(n8n, cfg, workflow, urls);
+	if (real) printRealTenantHints(n8n, cfg, folder, secrets, hooks);
+	await wireSimulators(n8n, cfg, workflow, urls, secrets, hooks);
 
 	let ok = true;
 	if (workflow && cfg.samples && cfg.publish) {
 		ok = await runSamples(n8n, workflow, urls, haloInfo, Boolean(haloTrigger), !cfg.siteMappingFile);
-		if (!cfg.exitAfterSamples) loginBox();
+		if (!cfg.exitAfterSamples) printLogin(n8n, cfg, workflow, urls);
 	} else if (cfg.exitAfterSamples) {
 		say(red('DEMO_EXIT_AFTER_SAMPLES=1 but no samples ran (DEMO_SAMPLES=0?)'));
 		ok = false;
 	}
-
 	if (cfg.exitAfterSamples) {
 		await stopAll();
 		say(ok ? green('all sample checks passed') : red('some sample checks FAILED'));
