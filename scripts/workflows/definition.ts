@@ -329,7 +329,7 @@ export const P = (origin: [number, number], col: number, row: number): [number, 
 ];
 
 /** A Datto RMM action node on the workflow's Datto RMM API credential. */
-function dattoNode(
+export function dattoNode(
 	b: WorkflowBuilder,
 	name: string,
 	at: [number, number],
