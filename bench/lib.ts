@@ -1,6 +1,6 @@
 /*
  * Shared machinery of the real-n8n benchmarks (bench/*.bench.ts, run by bench/run.sh): the Halo and Datto simulators
- * in this process, one n8n (scripts/n8n-harness.ts) with the shipped workflows, a keep-alive load generator, paging
+ * in this process, one n8n (harness/n8n/instance.ts) with the shipped workflows, a keep-alive load generator, paging
  * through n8n's executions API, and the results files (bench/results/<name>.json).
  *
  * Everything a figure depends on is recorded next to it: n8n version and mode, Node, expression engine, execution
