@@ -2,8 +2,9 @@
 // first production execution; see N8nInstance.markOwnerActivated() for the race this avoids. Prints
 // "owner rows <n>", or "skipped: schema" when the user table has no settings/roleSlug columns.
 'use strict';
+/** @type {import('./types').Script<unknown>} */
 module.exports = function ownerActivated(db, _args, done) {
-	db.all("SELECT name FROM pragma_table_info('user')", (err, cols) => {
+	db.all("SELECT name FROM pragma_table_info('user')", (/** @type {Error | null} */ err, /** @type {Array<{ name: string }>} */ cols) => {
 		if (err) return done(3, err.message);
 		const names = cols.map((c) => c.name);
 		if (!names.includes('settings') || !names.includes('roleSlug')) return done(0, 'skipped: schema');

@@ -3,9 +3,10 @@
 // are refused); 1.123's `update:workflow --active=true` writes the same columns. Exit 2 when the schema lacks those
 // columns (the harness then uses the CLI), 4 when not every workflow could be published.
 'use strict';
+/** @type {import('./types').Script<string[]>} */
 module.exports = function publish(db, ids, done) {
 	const marks = ids.map(() => '?').join(',');
-	db.all('PRAGMA table_info(workflow_entity)', (err, cols) => {
+	db.all('PRAGMA table_info(workflow_entity)', (/** @type {Error | null} */ err, /** @type {Array<{ name: string }>} */ cols) => {
 		if (err) return done(3, err.message);
 		const names = cols.map((c) => c.name);
 		if (!['active', 'activeVersionId', 'versionId', 'isArchived'].every((c) => names.includes(c))) return done(2, 'schema');
@@ -24,7 +25,7 @@ module.exports = function publish(db, ids, done) {
 				db.all(
 					`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN
 					 ('workflow_published_version', 'workflow_publication_trigger_status', 'workflow_publication_outbox')`,
-					(e2, tables) => {
+					(/** @type {Error | null} */ e2, /** @type {Array<{ name: string }>} */ tables) => {
 						if (e2) return done(3, e2.message);
 						let pending = tables.length;
 						if (pending === 0) return finish();

@@ -9,8 +9,10 @@
 'use strict';
 const [scriptFile, dbFile, sqlitePath, argsJson] = process.argv.slice(2);
 const sqlite3 = require(sqlitePath);
+/** @type {import('./types').Database} */
 const db = new sqlite3.Database(dbFile);
 db.configure('busyTimeout', 10000);
+/** @type {import('./types').Done} */
 const done = (code, msg) => {
 	if (msg) console.log(msg);
 	db.close(() => process.exit(code));
