@@ -543,6 +543,34 @@ function findAlertRecord(b: WorkflowBuilder, name: string, at: [number, number])
 	});
 }
 
+/**
+ * After a ticket closed: its alert link (`alert.key`, result into `alertLink`) and then its ticket link
+ * (`$json.ticketId`; result into `ticket.resultField` when given) are marked `closed`, recording who closed it.
+ */
+function markLinksClosed(
+	b: WorkflowBuilder,
+	alert: { name: string; at: [number, number]; key: string },
+	ticket: { name: string; at: [number, number]; resultField?: string },
+	close: { closedBy: string; event: string; alertReason: string; ticketReason: string },
+): void {
+	const mergeValue = `{"closedBy": "${close.closedBy}"}`;
+	b.store(alert.name, alert.at, 'updateStatus', 'alerts', {
+		key: alert.key,
+		status: 'closed',
+		mergeValue,
+		history: { event: close.event, reason: close.alertReason },
+		output: 'inputWithResult',
+		resultField: 'alertLink',
+	});
+	b.store(ticket.name, ticket.at, 'updateStatus', 'tickets', {
+		key: '={{ $json.ticketId }}',
+		status: 'closed',
+		mergeValue,
+		history: { event: close.event, reason: close.ticketReason },
+		...(ticket.resultField ? { output: 'inputWithResult', resultField: ticket.resultField } : {}),
+	});
+}
+
 /** Section 1 + the seed section. Returns the name of the claim node (the entry of the create chain). */
 export function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): void {
 	b.sticky(
@@ -602,20 +630,17 @@ export function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): 
 	);
 	b.connect(NODES.getAlertLink, NODES.linkState);
 	haloClose(b, NODES.close, P(origin, 4, 2.5), '={{ $json.link.record.value.ticketId }}', DATTO_CLOSE_NOTE);
-	b.store(NODES.markAlertClosed, P(origin, 5, 2.5), 'updateStatus', 'alerts', {
-		key: `={{ $('${NODES.getAlertLink}').item.json.alertUid }}`,
-		status: 'closed',
-		mergeValue: '{"closedBy": "datto"}',
-		history: { event: 'ticketClosed', reason: 'The Datto alert was resolved; the Halo ticket was closed' },
-		output: 'inputWithResult',
-		resultField: 'alertLink',
-	});
-	b.store(NODES.markTicketClosed, P(origin, 6, 2.5), 'updateStatus', 'tickets', {
-		key: '={{ $json.ticketId }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "datto"}',
-		history: { event: 'ticketClosed', reason: 'Closed because the Datto alert was resolved' },
-	});
+	markLinksClosed(
+		b,
+		{ name: NODES.markAlertClosed, at: P(origin, 5, 2.5), key: `={{ $('${NODES.getAlertLink}').item.json.alertUid }}` },
+		{ name: NODES.markTicketClosed, at: P(origin, 6, 2.5) },
+		{
+			closedBy: 'datto',
+			event: 'ticketClosed',
+			alertReason: 'The Datto alert was resolved; the Halo ticket was closed',
+			ticketReason: 'Closed because the Datto alert was resolved',
+		},
+	);
 	b.connect(NODES.linkState, NODES.close, 0);
 	b.chain(NODES.close, NODES.markAlertClosed, NODES.markTicketClosed);
 	b.store(NODES.recordUnknown, P(origin, 4, 3.5), 'set', 'alerts', {
@@ -746,22 +771,17 @@ export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]):
 		resultField: 'link',
 	});
 	ifNode(b, NODES.linkedOpen, P(origin, 2, 0.5), [equals('={{ $json.link.record?.status }}', 'open')]);
-	b.store(NODES.markAlertClosedByHalo, P(origin, 3, 0.3), 'updateStatus', 'alerts', {
-		key: '={{ $json.link.record.value.alertUid }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "halo"}',
-		history: { event: 'ticketClosedInHalo', reason: 'The Halo ticket was closed in Halo; resolving the Datto alert' },
-		output: 'inputWithResult',
-		resultField: 'alertLink',
-	});
-	b.store(NODES.markTicketClosedByHalo, P(origin, 4, 0.3), 'updateStatus', 'tickets', {
-		key: '={{ $json.ticketId }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "halo"}',
-		history: { event: 'ticketClosedInHalo', reason: 'Closed in Halo' },
-		output: 'inputWithResult',
-		resultField: 'ticketLink',
-	});
+	markLinksClosed(
+		b,
+		{ name: NODES.markAlertClosedByHalo, at: P(origin, 3, 0.3), key: '={{ $json.link.record.value.alertUid }}' },
+		{ name: NODES.markTicketClosedByHalo, at: P(origin, 4, 0.3), resultField: 'ticketLink' },
+		{
+			closedBy: 'halo',
+			event: 'ticketClosedInHalo',
+			alertReason: 'The Halo ticket was closed in Halo; resolving the Datto alert',
+			ticketReason: 'Closed in Halo',
+		},
+	);
 	dattoNode(
 		b,
 		NODES.resolveDatto,
@@ -848,20 +868,17 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 		`={{ $('${NODES.listOpenLinks}').item.json.value.ticketId }}`,
 		RECONCILE_CLOSE_NOTE,
 	);
-	b.store(NODES.markAlertReconciled, P(origin, 5, 0.2), 'updateStatus', 'alerts', {
-		key: `={{ $('${NODES.listOpenLinks}').item.json.key }}`,
-		status: 'closed',
-		mergeValue: '{"closedBy": "reconciliation"}',
-		history: { event: 'ticketClosed', reason: 'The reconciliation found the Datto alert resolved; the Halo ticket was closed' },
-		output: 'inputWithResult',
-		resultField: 'alertLink',
-	});
-	b.store(NODES.markTicketReconciled, P(origin, 6, 0.2), 'updateStatus', 'tickets', {
-		key: '={{ $json.ticketId }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "reconciliation"}',
-		history: { event: 'ticketClosed', reason: 'Closed by the reconciliation (alert resolved in Datto)' },
-	});
+	markLinksClosed(
+		b,
+		{ name: NODES.markAlertReconciled, at: P(origin, 5, 0.2), key: `={{ $('${NODES.listOpenLinks}').item.json.key }}` },
+		{ name: NODES.markTicketReconciled, at: P(origin, 6, 0.2) },
+		{
+			closedBy: 'reconciliation',
+			event: 'ticketClosed',
+			alertReason: 'The reconciliation found the Datto alert resolved; the Halo ticket was closed',
+			ticketReason: 'Closed by the reconciliation (alert resolved in Datto)',
+		},
+	);
 	b.connect(NODES.reconcileSchedule, NODES.listOpenLinks);
 	b.chain(NODES.listOpenLinks, NODES.getDattoAlert, NODES.resolvedInDatto);
 
