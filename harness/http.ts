@@ -13,10 +13,14 @@ export interface HttpResponse {
 	json?: unknown;
 }
 
+/**
+ * One request. `json` is sent as JSON (Content-Type application/json unless given); `body` is sent as it is, with no
+ * Content-Type of its own (bad-input tests send any bytes, with any or no Content-Type).
+ */
 export function httpRequest(
 	method: string,
 	url: string,
-	options: { json?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+	options: { json?: unknown; body?: string | Buffer; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<HttpResponse> {
 	return new Promise((resolve, reject) => {
 		const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -24,8 +28,10 @@ export function httpRequest(
 		if (options.json !== undefined) {
 			payload = Buffer.from(JSON.stringify(options.json));
 			headers['content-type'] ??= 'application/json';
-			headers['content-length'] = String(payload.length);
+		} else if (options.body !== undefined) {
+			payload = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
 		}
+		if (payload) headers['content-length'] = String(payload.length);
 		// agent: false = no keep-alive sockets left open after a test (jest would wait for them).
 		const req = http.request(url, { method, headers, agent: false, timeout: options.timeoutMs ?? 30_000 }, (res) => {
 			const chunks: Buffer[] = [];
