@@ -301,6 +301,9 @@ export async function startBenchN8n(
 		sims.datto.webhooks.subscribe({ url: `${n8n.baseUrl}/webhook/${dattoPath}`, secret: DATTO_WEBHOOK_SECRET, template: 'recommended' });
 	}
 	if (options.subscribeHalo !== false) {
+		// The HaloPSA Trigger registered its own (small-payload) webhook on publish; the benchmarks deliver the full
+		// payload through one subscription of their own instead, so each Halo event arrives once.
+		sims.halo.webhooks.clearSubscriptions();
 		sims.halo.webhooks.subscribe({
 			url: `${n8n.baseUrl}/webhook/${haloPath}`,
 			name: 'n8n ticket events',

@@ -1,6 +1,6 @@
 /*
  * Writes bench/results/summary.md from the results files of the last `npm run bench` (throughput, economy, storm or
- * storm-quick, store). Missing files are listed as not run.
+ * storm-quick, latency, chaos, store). Missing files are listed as not run.
  *
  *   node dist/bench/summary.js
  */
@@ -111,6 +111,40 @@ function main(): void {
 		out.push(`Settings: ${settingsLine(s.settings)}; Halo simulator ${s.settings.haloSimulator}. Machine: ${machineLine(s)}.`, '');
 	}
 	if (!read('storm') && !read('storm-quick')) out.push('## Storm', '', 'Not run.', '');
+
+	const lat = read('latency');
+	out.push('## Alert → ticket latency (bench/latency.bench.ts)', '');
+	if (lat) {
+		out.push(`${lat.description}. Target p50 ≤ ${lat.target.p50Ms} ms, p99 ≤ ${lat.target.p99Ms} ms — **${yes(lat.met)}**.`, '');
+		out.push('| Figure | Value |', '|---|---:|');
+		for (const q of ['p50', 'p95', 'p99', 'max']) out.push(`| added latency ${q} | ${lat.addedLatencyMs[q]} ms |`);
+		out.push(`| CPU of the n8n process per alert | ${lat.cpuMsPerAlert} ms |`);
+		out.push(`| tickets measured / missing / failed executions | ${lat.ticketsMeasured} / ${lat.missing} / ${lat.failedExecutions} |`);
+		out.push('');
+		out.push(`Settings: ${settingsLine(lat.settings)}. Machine: ${machineLine(lat)}.`, '');
+	} else out.push('Not run.', '');
+
+	const c = read('chaos');
+	out.push('## Chaos soak (bench/chaos.bench.ts)', '');
+	if (c) {
+		out.push(`${c.description}. Target: 0 lost, 0 duplicates, 0 unclosed after reconciliation — **${yes(c.met)}**.`, '');
+		out.push('| Figure | Value |', '|---|---:|');
+		out.push(`| alerts sent (${c.alertRate}) | ${c.alerts.sent} |`);
+		out.push(`| resolved in Datto / closed by a technician in Halo / left open | ${c.alerts.resolvedInDatto} / ${c.alerts.closedByTechnician} / ${c.alerts.leftOpen} |`);
+		out.push(`| Datto deliveries answered 200 / failed | ${c.alerts.deliveries.ok} / ${c.alerts.deliveries.failed} |`);
+		out.push(`| tickets | ${c.tickets} |`);
+		out.push(`| lost / duplicates | ${c.lost} / ${c.duplicates} |`);
+		out.push(
+			`| unclosed after reconciliation (resolved in Datto, ticket open + closed in Halo, alert open) | ${c.unclosedAfterReconciliation.total} (${c.unclosedAfterReconciliation.resolvedInDattoTicketOpen} + ${c.unclosedAfterReconciliation.closedInHaloAlertOpen}) |`,
+		);
+		out.push(`| tickets closed while their alert was open | ${c.closedWhileAlertOpen} |`);
+		out.push(`| faults injected | ${c.faults.injected} (${Object.entries(c.faults.byKind).map(([k, v]) => `${k} ${v}`).join(', ')}) |`);
+		out.push(`| failed executions (of ${c.executions.total}) | ${c.executions.failed} (${Object.entries(c.executions.failedByStatus).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}) |`);
+		out.push(`| Halo calls / 429s / 5xx / 401s / token requests | ${c.halo.apiCalls} / ${c.halo.rateLimited429} / ${c.halo.serverErrors5xx} / ${c.halo.unauthorized401} / ${c.halo.tokenRequests} |`);
+		out.push(`| Datto API calls / 403s | ${c.datto.apiCalls} / ${c.datto.forbidden403} |`);
+		out.push('');
+		out.push(`Seed ${c.seed}, ${c.minutes} minutes. Settings: ${settingsLine(c.settings)}; ${c.settings.reconciliation}. Machine: ${machineLine(c)}.`, '');
+	} else out.push('Not run.', '');
 
 	const st = read('store');
 	out.push('## Mapping store at 100k records (bench/store.bench.ts)', '');

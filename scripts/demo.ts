@@ -3,10 +3,11 @@
  * dist/scripts/demo.js). See README.md#demo.
  *
  * Simulator mode (default): starts the HaloPSA and Datto RMM simulators, starts n8n with the packed package, the
- * credentials (pointing at the simulators) and the shipped all-in-one workflow (workflows/datto-halo-sync.json)
- * published, in a persistent user folder under the cache (provisioned only when absent; --reset starts fresh), creates
- * the owner, seeds the site → client mapping through the workflow's Mapping Store "Import" operation, then fires
- * sample alerts through the Datto simulator's webhooks and prints what happened in both systems. Stays up until
+ * credentials (pointing at the simulators) and the shipped self-healing workflow (workflows/datto-halo-self-healing.json:
+ * the all-in-one lifecycle plus self-healing) published, in a persistent user folder under the cache (provisioned only
+ * when absent; --reset starts fresh), creates the owner, seeds the site → client mapping (and one remediation rule)
+ * through the workflow's Mapping Store "Import" operation, then fires sample alerts through the Datto simulator's
+ * webhooks and prints what happened in both systems (sample B is fixed by a Datto component). Stays up until
  * Ctrl-C; DEMO_EXIT_AFTER_SAMPLES=1 exits instead (0 only when every expected ticket opened and closed).
  *
  * Real mode: with HALO_* and/or DATTO_* tenant variables set, that side's credentials point at the real system and
@@ -22,7 +23,7 @@ import { N8nInstance } from '../harness/n8n/instance';
 import { readConfig } from './demo/config';
 import { buildCredentials, loadSecrets } from './demo/credentials';
 import { DemoError, bold, dim, elapsed, green, red, say } from './demo/output';
-import { runSamples } from './demo/samples';
+import { checkStatusPage, runSamples } from './demo/samples';
 import {
 	StateFile,
 	announce,
@@ -42,7 +43,13 @@ import {
 	whenStopped,
 	wireSimulators,
 } from './demo/steps';
-import { mappingValueKeys, prepareMappingSeeder, siteMappingRows, webhookPath } from './demo/workflow';
+import {
+	mappingValueKeys,
+	prepareMappingSeeder,
+	prepareRemediationRules,
+	siteMappingRows,
+	webhookPath,
+} from './demo/workflow';
 
 async function main(argv: string[]): Promise<number> {
 	const cfg = readConfig(argv);
@@ -53,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
 	const folder = demoFolder(cfg, real);
 	announce(cfg, real);
 	await checkPortsFree(cfg);
-	const { workflow, dattoTrigger, haloTrigger } = loadWorkflow(cfg);
+	const { workflow, dattoTrigger, haloTrigger, statusPage } = loadWorkflow(cfg);
 	const { urls, haloInfo } = await startSimulators(cfg);
 
 	// n8n: provision when the user folder has no database yet, else bring it up to date.
@@ -64,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
 	const mappingKeys = workflow ? mappingValueKeys(workflow) : { clientKey: 'clientId', siteKey: 'siteId' };
 	const mapping = workflow ? siteMappingRows(cfg, mappingKeys) : undefined;
 	const seeder = workflow && mapping ? prepareMappingSeeder(workflow, mapping.json) : undefined;
+	// Simulator mode: one remediation rule, so sample B shows self-healing (real tenants keep the shipped, empty table).
+	const selfHealing = Boolean(workflow && seeder && !real && prepareRemediationRules(workflow, seeder));
 	const stateFile = new StateFile(folder);
 	const firstRun = !n8n.hasDatabase;
 	const { prepared, own } = await packageToInstall(cfg, folder, firstRun, stateFile.state);
@@ -71,21 +80,23 @@ async function main(argv: string[]): Promise<number> {
 	const workflowCurrent = await provisionOrUpdate(n8n, demo, stateFile.state, credentials, prepared);
 	if (own && prepared) fs.rmSync(prepared, { recursive: true, force: true });
 	stateFile.save();
-	await prepareMapping(n8n, { ...demo, workflowCurrent }, mapping, seeder);
+	await prepareMapping(n8n, { ...demo, workflowCurrent }, mapping, seeder, selfHealing);
 
 	const hooks = {
 		datto: workflow && dattoTrigger ? webhookPath(workflow, dattoTrigger, 'datto-alert') : undefined,
 		halo: workflow && haloTrigger ? webhookPath(workflow, haloTrigger, 'halo') : undefined,
 	};
 	await startN8n(n8n, cfg, workflow, hooks.datto, stateFile);
-	printLogin(n8n, cfg, workflow, urls);
+	const login = statusPage ? { password: secrets.statusPagePassword } : undefined;
+	printLogin(n8n, cfg, workflow, urls, login);
 	if (real) printRealTenantHints(n8n, cfg, folder, secrets, hooks);
-	await wireSimulators(n8n, cfg, workflow, urls, secrets, hooks);
+	await wireSimulators(n8n, cfg, workflow, urls, secrets, hooks, haloTrigger);
 
 	let ok = true;
 	if (workflow && cfg.samples && cfg.publish) {
-		ok = await runSamples(n8n, workflow, urls, haloInfo, Boolean(haloTrigger), !cfg.siteMappingFile);
-		if (!cfg.exitAfterSamples) printLogin(n8n, cfg, workflow, urls);
+		ok = await runSamples(n8n, workflow, urls, haloInfo, Boolean(haloTrigger), !cfg.siteMappingFile, selfHealing);
+		if (statusPage) ok = (await checkStatusPage(n8n, secrets.statusPagePassword)) && ok;
+		if (!cfg.exitAfterSamples) printLogin(n8n, cfg, workflow, urls, login);
 	} else if (cfg.exitAfterSamples) {
 		say(red('DEMO_EXIT_AFTER_SAMPLES=1 but no samples ran (DEMO_SAMPLES=0?)'));
 		ok = false;

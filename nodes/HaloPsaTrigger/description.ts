@@ -56,7 +56,7 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			"Whether to drop events caused by this integration: made by the HaloPSA API credential's agent (with Use HaloPSA API), by an agent listed below, or carrying the marker [n8n-halo-datto]",
+			"Whether to drop events caused by this integration: made by the HaloPSA API credential's agent (with Use HaloPSA API), by an agent listed below, or carrying the integration marker [n8n-halo-datto:…] (this installation's, derived from the HaloPSA API credential when Use HaloPSA API is on)",
 	},
 	{
 		displayName: 'Ignore Agent IDs',

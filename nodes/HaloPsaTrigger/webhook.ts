@@ -21,6 +21,7 @@ import {
 	type HaloTicketEvent,
 	type HaloTicketEventType,
 } from '../shared/domain/haloTicketEvent';
+import { markersOf } from '../shared/domain/haloMarker';
 import { withIsoDates } from '../shared/domain/haloRecords';
 import {
 	DEFAULT_MAX_BATCH,
@@ -35,6 +36,7 @@ import { checkHaloWebhookAuth, type HaloWebhookAuthMethod } from '../shared/doma
 import { checkWithCachedCredential } from '../shared/n8n/webhookCredentialCache';
 import { haloClientFor, type HaloClient } from '../shared/transport/halo';
 import { cachedApiAgentId, cachedStatuses, newestFirst } from '../shared/halo';
+import { recentCloses } from './recentCloses';
 
 type RequestWithBody = {
 	headers?: Record<string, string | string[] | undefined>;
@@ -92,6 +94,15 @@ function incomplete(event: HaloTicketEvent, suppressEcho: boolean): boolean {
 	return suppressEcho && event.agentId === null && (event.event === 'closed' || event.event === 'statusChanged');
 }
 
+/**
+ * Whether an event can still start the workflow: of a selected kind, without ticket data (event-information-only
+ * payloads), or a status change whose status is not named yet while closes are selected (naming it may make it one).
+ */
+function mayBeWanted(event: HaloTicketEvent, wanted: Set<HaloTicketEventType>): boolean {
+	if (event.payloadType === 'event' || wanted.has(event.event)) return true;
+	return event.event === 'statusChanged' && event.statusName === null && wanted.has('closed');
+}
+
 export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	// 1. Authentication (constant time): wrong or missing → 401, nothing executed.
 	//    The credential comes from the shared webhook credential cache (read once per ~60 s, again at once when the
@@ -147,14 +158,18 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 		return reply(this, 400, { error: 'Bad Request', message });
 	}
 
-	// 3. Optional API: status names, re-fetch, the API agent's id.
+	// 3. Optional API: status names, re-fetch, the API agent's id — only for a delivery that can start the workflow
+	//    (an event of a selected kind, one without ticket data, or a status change whose unnamed status may be a close).
 	const version = this.getNode().typeVersion;
 	const useApi = this.getNodeParameter('useApi', version >= 2) as boolean;
 	const suppressEcho = this.getNodeParameter('suppressEcho', true) as boolean;
+	const wanted = new Set(
+		(this.getNodeParameter('events', []) as HaloTicketEventType[]).filter((e) => HALO_TICKET_EVENT_TYPES.includes(e)),
+	);
 	let events = parsed.events;
 	let apiAgentId: number | undefined;
 	const extras = new Map<HaloTicketEvent, IDataObject>();
-	if (useApi) {
+	if (useApi && events.some((e) => mayBeWanted(e, wanted))) {
 		let client: HaloClient;
 		try {
 			client = await haloClientFor(this);
@@ -166,24 +181,27 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 				message: `HaloPSA API: ${(error as Error).message}`,
 			});
 		}
+		// With the API credential at hand, only this installation's marker (and the legacy one) counts as ours.
+		eventOptions.markers = markersOf(client.marker);
 		if (events.some((e) => e.statusName === null)) {
 			try {
 				// Payloads without a status name: name it (GET /Status, cached ~10 min) and judge again.
 				eventOptions.statusNames = new Map((await cachedStatuses(client)).map((s) => [s.id, s.name ?? '']));
-				events = events.map((e) => ({
-					...normaliseHaloTicketEvent(e.raw, eventOptions),
-					raw: e.raw,
-				}));
 			} catch (error) {
 				this.logger.warn(`HaloPSA Trigger: could not load status names: ${(error as Error).message}`);
 			}
 		}
+		events = events.map((e) => ({
+			...normaliseHaloTicketEvent(e.raw, eventOptions),
+			raw: e.raw,
+		}));
 		const refetch = this.getNodeParameter('refetch', 'incomplete') as string;
 		const actionCount = Number(options.actionCount ?? 3);
 		// At most a few reads at once, however long the batch (itself bounded by Max Batch Length).
 		const concurrency = Math.floor(positive(options.refetchConcurrency, DEFAULT_REFETCH_CONCURRENCY));
 		events = await mapWithConcurrency(events, concurrency, async (event) => {
 			if (refetch === 'never' || (refetch === 'incomplete' && !incomplete(event, suppressEcho && version >= 2))) return event;
+			if (!mayBeWanted(event, wanted)) return event;
 			try {
 				const ticket = await client.getTicket(event.ticketId);
 				const actions = newestFirst(await client.listActions(event.ticketId));
@@ -206,15 +224,15 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 	}
 
 	// 4. Filter: wanted events, then echo suppression.
-	const wanted = new Set(
-		(this.getNodeParameter('events', []) as HaloTicketEventType[]).filter((e) => HALO_TICKET_EVENT_TYPES.includes(e)),
-	);
 	const ignoreAgents = new Set(suppressEcho ? idList(this.getNodeParameter('ignoreAgentIds', '')) : []);
 	if (apiAgentId !== undefined) ignoreAgents.add(apiAgentId);
 	const accepted: IDataObject[] = [];
 	const ignored: IDataObject[] = [];
+	const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().name}`;
 	for (const event of events) {
 		let reason: string | undefined;
+		// Version 2: a close Halo reports twice ("Closed" and "Ticket Status Changed") starts the workflow once.
+		if (version >= 2 && event.event === 'statusChanged') recentCloses.forget(scope, event.ticketId);
 		if (!wanted.has(event.event)) reason = `event "${event.event}" not selected`;
 		else if (suppressEcho && event.agentId !== null && ignoreAgents.has(event.agentId))
 			reason = `caused by ignored agent ${event.agentId}`;
@@ -223,6 +241,8 @@ export async function handleHaloWebhook(this: IWebhookFunctions): Promise<IWebho
 		// only decides when the agent cannot be told (no API agent, no Ignore Agent IDs, or an event without one).
 		else if (suppressEcho && event.markerFound && (event.agentId === null || ignoreAgents.size === 0))
 			reason = 'carries the integration marker';
+		else if (version >= 2 && event.event === 'closed' && !recentCloses.firstClose(scope, event.ticketId))
+			reason = 'duplicate close: this close already started the workflow (Halo sends "Closed" and "Ticket Status Changed")';
 		if (reason) ignored.push({ ticketId: event.ticketId, event: event.event, reason });
 		else
 			accepted.push({

@@ -14,7 +14,7 @@ prints the editor URL and login, and fires sample alerts so tickets open and clo
 
 Environment (see README.md#demo):
   DEMO_N8N_PORT (5678; +1 is n8n's task broker), DEMO_HALO_PORT (5601), DEMO_DATTO_PORT (5602)
-  DEMO_HOME (\${HALO_DATTO_CACHE:-~/.cache/n8n-nodes-halo-datto}/demo)   DEMO_WORKFLOW (workflows/datto-halo-sync.json)
+  DEMO_HOME (\${HALO_DATTO_CACHE:-~/.cache/n8n-nodes-halo-datto}/demo)   DEMO_WORKFLOW (workflows/datto-halo-self-healing.json)
   DEMO_EXIT_AFTER_SAMPLES=1  run the samples, check them, stop everything, exit 0/1
   DEMO_SAMPLES=0             no sample alerts (simulator mode)
   DEMO_SAMPLE_TIMEOUT_MS     how long each sample step may take (default 90000)
@@ -47,7 +47,12 @@ export const SIM = {
 	dattoWebhookSecret: 'demo-datto-webhook-secret',
 	haloWebhookUser: 'halo-webhook',
 	haloWebhookPassword: 'demo-halo-webhook-password',
+	remediationToken: 'demo-remediation-token-0123456789',
+	statusPagePassword: 'demo-status-page-password',
 };
+
+/** The status page's path under /webhook/ (workflows/setup/status-page.json) and its login user. */
+export const STATUS_PAGE = { path: 'halo-datto-status', user: 'status', credential: { id: 'DemoStatusPage01', name: 'Status page login' } };
 
 export interface Config {
 	reset: boolean;
@@ -130,7 +135,7 @@ export function readConfig(argv: string[]): Config | undefined {
 		dattoPort: envPort('DEMO_DATTO_PORT', 5602),
 		home,
 		workflowFile: path.resolve(
-			process.env.DEMO_WORKFLOW || path.join(repoRoot(), 'workflows', 'datto-halo-sync.json'),
+			process.env.DEMO_WORKFLOW || path.join(repoRoot(), 'workflows', 'datto-halo-self-healing.json'),
 		),
 		siteMappingFile: process.env.DEMO_SITE_MAPPING ? path.resolve(process.env.DEMO_SITE_MAPPING) : undefined,
 		haloReal,

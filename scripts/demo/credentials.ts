@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { Json } from './api';
-import { Config, SIM } from './config';
+import { Config, SIM, STATUS_PAGE } from './config';
 import { warn } from './output';
 import { WorkflowJson } from './workflow';
 
@@ -66,6 +66,9 @@ function credentialData(
 					};
 		case 'dattoRmmWebhookApi':
 			return { secret: secrets.dattoWebhookSecret, queryParameter: 'secret', headerName: 'x-webhook-secret' };
+		case 'httpHeaderAuth':
+			// The self-healing workflow's technician webhook (docs/self-healing.md).
+			return { name: 'X-Remediation-Token', value: secrets.remediationToken };
 		case 'haloPsaWebhookApi':
 			return {
 				authMethod: 'basic',
@@ -75,6 +78,8 @@ function credentialData(
 				headerName: 'x-halo-webhook-secret',
 				headerValue: '',
 			};
+		case 'httpBasicAuth':
+			return { user: STATUS_PAGE.user, password: secrets.statusPagePassword };
 		case 'mappingStorePostgresApi':
 			return {
 				host: env.PGHOST || '127.0.0.1',
@@ -140,6 +145,9 @@ export interface Secrets {
 	dattoWebhookSecret: string;
 	haloWebhookUser: string;
 	haloWebhookPassword: string;
+	remediationToken: string;
+	/** Basic-auth password of the status page (user STATUS_PAGE.user). */
+	statusPagePassword: string;
 }
 
 /** Webhook secrets: the env's, else the simulators' fixed ones, else (real mode) random ones kept in the demo home. */
@@ -149,6 +157,8 @@ export function loadSecrets(cfg: Config, folder: string): Secrets {
 			dattoWebhookSecret: process.env.DATTO_WEBHOOK_SECRET || SIM.dattoWebhookSecret,
 			haloWebhookUser: process.env.HALO_WEBHOOK_USER || SIM.haloWebhookUser,
 			haloWebhookPassword: process.env.HALO_WEBHOOK_PASSWORD || SIM.haloWebhookPassword,
+			remediationToken: SIM.remediationToken,
+			statusPagePassword: process.env.STATUS_PAGE_PASSWORD || SIM.statusPagePassword,
 		};
 	}
 	const file = path.join(folder, 'demo-webhook-secrets.json');
@@ -164,6 +174,9 @@ export function loadSecrets(cfg: Config, folder: string): Secrets {
 		haloWebhookUser: process.env.HALO_WEBHOOK_USER || saved.haloWebhookUser || 'halo-webhook',
 		haloWebhookPassword:
 			process.env.HALO_WEBHOOK_PASSWORD || saved.haloWebhookPassword || randomBytes(24).toString('base64url'),
+		remediationToken: saved.remediationToken || randomBytes(24).toString('base64url'),
+		statusPagePassword:
+			process.env.STATUS_PAGE_PASSWORD || saved.statusPagePassword || randomBytes(18).toString('base64url'),
 	};
 	fs.mkdirSync(folder, { recursive: true });
 	fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -33,8 +33,11 @@ export interface Sample {
 	priority: string;
 	contextClass: string;
 	context?: Record<string, unknown>;
-	/** What the demo does with it after the ticket opened. */
-	plan: 'resolve-in-datto' | 'close-in-halo' | 'stay-open';
+	/**
+	 * What the demo does with it after the ticket opened. `self-heal`: nothing; the workflow's remediation rule runs a
+	 * Datto component that fixes it (the simulator resolves the alert). Without self-healing: resolve-in-datto.
+	 */
+	plan: 'resolve-in-datto' | 'close-in-halo' | 'stay-open' | 'self-heal';
 	duplicates?: number;
 }
 
@@ -69,7 +72,7 @@ export const SAMPLES: Sample[] = [
 		priority: 'High',
 		contextClass: 'srvc_status_ctx',
 		context: { serviceName: 'MSSQLSERVER', status: 'STOPPED' },
-		plan: 'resolve-in-datto',
+		plan: 'self-heal',
 	},
 	{
 		key: 'C',
@@ -89,3 +92,15 @@ export const SAMPLES: Sample[] = [
 		plan: 'stay-open',
 	},
 ];
+
+/** The demo's remediation rule (simulator mode): stopped services → the Datto simulator's "Restart Service" component. */
+export const DEMO_REMEDIATION_RULE = {
+	id: 'restart-stopped-service',
+	alertType: 'srvc_status_ctx',
+	componentUid: 'c0a1b2c3-0001-4000-8000-000000000002',
+	componentName: 'Restart Service',
+	variables: { ServiceName: '{condition.detail}' },
+	cooldownMinutes: 60,
+	dailyCap: 10,
+	timeoutMinutes: 2,
+};

@@ -1,8 +1,10 @@
 /* The sample alerts (simulator mode): fire them, wait for tickets to open and close, print the table, check the result. */
+import { httpRequest } from '../../harness/http';
 import { N8nInstance } from '../../harness/n8n/instance';
 import { sleep } from '../../harness/wait';
 import { Json, call, waitUntil } from './api';
-import { DEMO_SITES, SAMPLES, Sample } from './data';
+import { STATUS_PAGE } from './config';
+import { DEMO_REMEDIATION_RULE, DEMO_SITES, SAMPLES, Sample } from './data';
 import { DemoError, bold, red, say } from './output';
 import { WorkflowJson } from './workflow';
 
@@ -42,6 +44,8 @@ interface Row {
 	happened: string;
 	/** The closing note n8n added (plain text, without the integration marker). */
 	note?: string;
+	/** The self-healing note n8n added (plain text). */
+	remediationNote?: string;
 	checks: Array<{ ok: boolean; text: string }>;
 }
 
@@ -61,18 +65,33 @@ export async function runSamples(
 	hasHaloTrigger: boolean,
 	/** The demo's own site mapping was imported (not DEMO_SITE_MAPPING): check each ticket's client. */
 	checkClients: boolean,
+	/** The workflow has self-healing and the demo's remediation rule was imported. */
+	selfHealing: boolean,
 ): Promise<boolean> {
 	const tickets = async () => (await call('GET', `${urls.halo}/_sim/tickets`)) as HaloTicket[];
 	const ticket = async (id: number) =>
 		(await call('GET', `${urls.halo}/_sim/tickets/${id}`)) as HaloTicket & { actions: HaloAction[] };
 	const alert = async (uid: string) => (await call('GET', `${urls.datto}/_sim/alerts/${uid}`)) as DattoAlert;
 	const isClosed = (t: HaloTicket) => t.status_id === halo.closedStatusId;
+	/** An action's note as plain text, without the integration marker. */
+	const actionText = (a: HaloAction) =>
+		String(a.note_html || a.note || '')
+			.replace(/<[^>]+>/g, ' ')
+			.replace(/&quot;/g, '"')
+			.replace(/&#39;/g, "'")
+			.replace(/&lt;/g, '<')
+			.replace(/&gt;/g, '>')
+			.replace(/&amp;/g, '&')
+			.replace(/\[n8n-halo-datto(?::[a-z2-7]{16})?\]/, '')
+			.trim();
+	const isRemediationNote = (note: string) => note.startsWith('Self-healing: component');
 	const timeout = Number(process.env.DEMO_SAMPLE_TIMEOUT_MS) || 90_000;
 	const rows: Row[] = [];
 	const samplesStarted = Date.now();
+	const samples = SAMPLES.map((s) => (s.plan === 'self-heal' && !selfHealing ? { ...s, plan: 'resolve-in-datto' as const } : s));
 
-	say(`${bold('samples')}: firing ${SAMPLES.length} alerts through the Datto simulator's webhooks`);
-	for (const sample of SAMPLES) {
+	say(`${bold('samples')}: firing ${samples.length} alerts through the Datto simulator's webhooks`);
+	for (const sample of samples) {
 		const created = (await call('POST', `${urls.datto}/_sim/alerts`, {
 			hostname: sample.hostname,
 			priority: sample.priority,
@@ -131,12 +150,23 @@ export async function runSamples(
 		say(`  ticket #${row.ticket!.id} (alert ${row.sample.key}) closed by a technician in HaloPSA`);
 	}
 
+	for (const row of rows.filter((r) => r.sample.plan === 'self-heal'))
+		say(`  alert ${row.sample.key}: self-healing runs "${DEMO_REMEDIATION_RULE.componentName}" on ${row.sample.hostname} (remediation rule ${DEMO_REMEDIATION_RULE.id})`);
+
 	for (const row of rows) {
-		if (row.sample.plan === 'resolve-in-datto') {
+		if (row.sample.plan === 'resolve-in-datto' || row.sample.plan === 'self-heal') {
 			await waitUntil(`ticket #${row.ticket!.id} to close`, timeout, async () => {
 				const t = await ticket(row.ticket!.id);
 				return isClosed(t) ? t : undefined;
 			}).catch(() => undefined);
+			// The workflow waits for the Datto job (first check after its 10-s poll interval), then notes the result;
+			// the component's fix may close the ticket before that.
+			if (row.sample.plan === 'self-heal') {
+				await waitUntil(`the self-healing note on ticket #${row.ticket!.id}`, timeout, async () => {
+					const t = await ticket(row.ticket!.id);
+					return (t.actions ?? []).map(actionText).some(isRemediationNote) ? t : undefined;
+				}).catch(() => undefined);
+			}
 		} else if (row.sample.plan === 'close-in-halo' && hasHaloTrigger) {
 			await waitUntil(`Datto alert ${row.sample.key} to resolve`, timeout, async () => {
 				const a = await alert(row.alertUid);
@@ -166,15 +196,10 @@ export async function runSamples(
 		const apiCloses = (full.actions ?? []).filter(
 			(a) => a.new_status === halo.closedStatusId && a.who_agentid === halo.apiAgentId,
 		);
-		const closeNote = apiCloses
-			.map((a) =>
-				String(a.note_html || a.note || '')
-					.replace(/<[^>]+>/g, ' ')
-					.replace('[n8n-halo-datto]', '')
-					.trim(),
-			)
-			.find(Boolean);
+		const closeNote = apiCloses.map(actionText).find(Boolean);
 		if (closeNote) row.note = closeNote;
+		const remediationNotes = (full.actions ?? []).map(actionText).filter(isRemediationNote);
+		if (remediationNotes.length > 0) row.remediationNote = remediationNotes[0];
 		switch (row.sample.plan) {
 			case 'resolve-in-datto':
 				check(isClosed(full), 'ticket closed');
@@ -194,6 +219,22 @@ export async function runSamples(
 					? 'closed by a technician in Halo → n8n resolved the alert'
 					: 'closed by a technician in Halo → alert NOT resolved';
 				break;
+			case 'self-heal': {
+				const component = DEMO_REMEDIATION_RULE.componentName;
+				check(remediationNotes.length === 1, `one self-healing note (got ${remediationNotes.length})`);
+				check(
+					Boolean(row.remediationNote?.includes(`component "${component}" succeeded`) && row.remediationNote.includes('Restarting MSSQLSERVER... OK')),
+					`the self-healing note names "${component}", its success and the job's StdOut`,
+				);
+				check(row.alert.resolved && row.alert.resolvedBy === `Component: ${component}`, `Datto alert resolved by the component (got ${row.alert.resolvedBy ?? 'open'})`);
+				check(isClosed(full), 'ticket closed');
+				check(apiCloses.length === 1, `one close by n8n (got ${apiCloses.length})`);
+				check(Boolean(closeNote?.includes(`self-healing: component "${component}"`)), 'the closing note names the remediation');
+				row.happened = isClosed(full)
+					? `self-healing: "${component}" ran → fixed it → n8n closed the ticket with a note`
+					: `self-healing: "${component}" → ticket NOT closed`;
+				break;
+			}
 			case 'stay-open':
 				check(!isClosed(full), 'ticket still open');
 				check(!row.alert.resolved, 'alert still open');
@@ -207,8 +248,10 @@ export async function runSamples(
 	const expected = rows.length;
 
 	printTable(rows, halo.closedStatusId);
+	for (const row of rows.filter((r) => r.remediationNote))
+		say(`self-healing note on #${row.ticket!.id}: "${truncate(row.remediationNote!, 300)}"`);
 	for (const row of rows.filter((r) => r.note))
-		say(`closing note on #${row.ticket!.id}: "${truncate(row.note!, 100)}"`);
+		say(`closing note on #${row.ticket!.id}: "${truncate(row.note!, row.sample.plan === 'self-heal' ? 160 : 100)}"`);
 	const executions = (await n8n.executions({ workflowId: workflow.id, limit: 250 })).filter(
 		(e) => Date.parse(String(e.startedAt ?? e.createdAt ?? 0)) >= samplesStarted - 1000,
 	);
@@ -236,6 +279,19 @@ export async function runSamples(
 		ok = false;
 	}
 	return ok;
+}
+
+/** After the samples: the status page answers with the login and lists the one sample that stays open. */
+export async function checkStatusPage(n8n: N8nInstance, password: string): Promise<boolean> {
+	const url = `${n8n.baseUrl}/webhook/${STATUS_PAGE.path}`;
+	const res = await httpRequest('GET', url, { headers: { authorization: `Basic ${Buffer.from(`${STATUS_PAGE.user}:${password}`).toString('base64')}` } });
+	const open = /Open alert ↔ ticket links \((\d+)\)/.exec(res.text)?.[1];
+	if (res.status === 200 && open === '1' && !/data-source="Datto RMM">never</.test(res.text)) {
+		say(`status page ${url}: 1 open alert ↔ ticket link, last deliveries shown`);
+		return true;
+	}
+	say(red(`  FAILED: status page ${url} answered ${res.status}, open links ${open ?? '?'}`));
+	return false;
 }
 
 /** Wait until no execution of the workflow is running and none started for a moment. */

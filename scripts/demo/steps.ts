@@ -9,15 +9,17 @@ import * as path from 'path';
 import { N8nInstance, OWNER } from '../../harness/n8n/instance';
 import { packPackage, preparePackage } from '../../harness/n8n/package';
 import { sqliteStatement } from '../../harness/n8n/sqlite';
+import { httpRequest } from '../../harness/http';
 import { portFree } from '../../harness/ports';
 import { type ServiceProcess } from '../../harness/processes';
 import { repoRoot } from '../../harness/repo';
+import { sleep } from '../../harness/wait';
 import { Json, call, startSimulator } from './api';
-import { Config, SIM } from './config';
+import { Config, SIM, STATUS_PAGE } from './config';
 import { Secrets } from './credentials';
 import { DEMO_DEVICES, DEMO_SITES } from './data';
 import { DemoError, bold, green, say, timed, warn } from './output';
-import { MappingSeeder, NodeJson, PKG, TYPE, WorkflowJson, seedMapping } from './workflow';
+import { MappingSeeder, NodeJson, PKG, TYPE, WorkflowJson, addStatusPage, seedMapping } from './workflow';
 
 /** What the demo started: stopAll() stops it. */
 interface Running {
@@ -129,13 +131,18 @@ interface DemoWorkflow {
 	workflow?: WorkflowJson;
 	dattoTrigger?: NodeJson;
 	haloTrigger?: NodeJson;
+	/** The demo's copy got the sync status page (addStatusPage). */
+	statusPage: boolean;
 }
 
 export function loadWorkflow(cfg: Config): DemoWorkflow {
 	let workflow: WorkflowJson | undefined;
+	let statusPage = false;
 	if (fs.existsSync(cfg.workflowFile)) {
 		workflow = JSON.parse(fs.readFileSync(cfg.workflowFile, 'utf8')) as WorkflowJson;
 		if (!workflow.id) throw new DemoError(`${cfg.workflowFile} has no "id"`);
+		// The sync status page, in the workflow whose static data holds the store (docs/setup.md#sync-status-page).
+		statusPage = addStatusPage(workflow, cfg.haloReal ? `${String(process.env.HALO_INSTANCE_URL ?? '').replace(/\/+$/, '')}/ticket?id={ticket}` : '');
 	} else {
 		warn(
 			`${path.relative(process.cwd(), cfg.workflowFile)} does not exist yet: starting n8n with the probe workflow only`,
@@ -146,7 +153,7 @@ export function loadWorkflow(cfg: Config): DemoWorkflow {
 	const dattoTrigger = workflow?.nodes.find((n) => n.type === TYPE.dattoTrigger && !n.disabled);
 	const haloTrigger = workflow?.nodes.find((n) => n.type === TYPE.haloTrigger && !n.disabled);
 	if (workflow && !dattoTrigger) throw new DemoError(`${workflow.name} has no Datto RMM Trigger`);
-	return { workflow, dattoTrigger, haloTrigger };
+	return { workflow, dattoTrigger, haloTrigger, statusPage };
 }
 
 interface Urls {
@@ -332,6 +339,8 @@ export async function prepareMapping(
 	demo: { cfg: Config; real: boolean; workflow?: WorkflowJson; firstRun: boolean; workflowCurrent: boolean },
 	mapping: { json: string; count: number } | undefined,
 	seeder: MappingSeeder | undefined,
+	/** The remediation rule is imported too (prepareRemediationRules). */
+	selfHealing = false,
 ): Promise<void> {
 	const { workflow, real } = demo;
 	if (workflow && !real && !demo.firstRun) {
@@ -340,7 +349,7 @@ export async function prepareMapping(
 	}
 	if (workflow && mapping && seeder && demo.workflowCurrent) {
 		await timed(
-			`imported ${mapping.count} site → client mappings (node "${seeder.importNodeName}", n8n execute)`,
+			`imported ${mapping.count} site → client mappings${selfHealing ? ' and 1 remediation rule' : ''} (node "${seeder.importNodeName}", n8n execute)`,
 			() => seedMapping(n8n, workflow, seeder, mapping),
 		);
 	} else if (workflow && real && !mapping) {
@@ -378,12 +387,23 @@ export async function startN8n(
 	await n8n.setupOwner();
 }
 
-/** The editor URL, the login and the simulators' admin pages. */
-export function printLogin(n8n: N8nInstance, cfg: Config, workflow: WorkflowJson | undefined, urls: Urls): void {
+/** The editor URL, the login, the status page (when the demo added it) and the simulators' admin pages. */
+export function printLogin(
+	n8n: N8nInstance,
+	cfg: Config,
+	workflow: WorkflowJson | undefined,
+	urls: Urls,
+	statusPage?: { password: string },
+): void {
 	process.stdout.write(
 		`\n  ${bold('n8n editor')}   ${green(`${n8n.baseUrl}/`)}${workflow ? `workflow/${workflow.id}` : ''}\n` +
 			`  ${bold('login')}        ${OWNER.email}  /  ${OWNER.password}\n`,
 	);
+	if (statusPage) {
+		process.stdout.write(
+			`  ${bold('status page')}  ${green(`${n8n.baseUrl}/webhook/${STATUS_PAGE.path}`)}  (login ${STATUS_PAGE.user}  /  ${statusPage.password})\n`,
+		);
+	}
 	if (!cfg.haloReal) process.stdout.write(`  ${bold('HaloPSA sim')}  ${urls.halo}/_sim/tickets\n`);
 	if (!cfg.dattoReal) process.stdout.write(`  ${bold('Datto sim')}    ${urls.datto}/_sim/alerts\n`);
 	process.stdout.write('\n');
@@ -429,7 +449,10 @@ export function printRealTenantHints(
 	}
 }
 
-/** Simulator side only: the simulators' webhooks point at n8n, and the Datto simulator gets the demo's sites and devices. */
+/**
+ * Simulator side only: the simulators' webhooks point at n8n, and the Datto simulator gets the demo's sites and devices.
+ * A HaloPSA Trigger v2 (`haloTrigger`) registers its own webhook in the Halo simulator on publish.
+ */
 export async function wireSimulators(
 	n8n: N8nInstance,
 	cfg: Config,
@@ -437,6 +460,7 @@ export async function wireSimulators(
 	urls: Urls,
 	secrets: Secrets,
 	hooks: { datto?: string; halo?: string },
+	haloTrigger?: NodeJson,
 ): Promise<void> {
 	if (workflow && !cfg.dattoReal && hooks.datto) {
 		await call('POST', `${urls.datto}/_sim/webhooks/subscribe`, {
@@ -445,7 +469,19 @@ export async function wireSimulators(
 			template: 'recommended',
 		});
 	}
-	if (workflow && !cfg.haloReal && hooks.halo) {
+	// A HaloPSA Trigger v2 registered its own webhook in the Halo simulator on publish (/api/Webhook); only an older
+	// trigger (or a registration that failed) needs the simulator-side subscription.
+	const registered = async (): Promise<boolean> => {
+		const res = await httpRequest('GET', `${urls.halo}/_sim/halo-webhooks`).catch(() => undefined);
+		const list = (res?.json ?? []) as Array<{ url?: string }>;
+		return list.some((w) => w.url === `${n8n.baseUrl}/webhook/${hooks.halo}`);
+	};
+	let haloRegistered = false;
+	if (workflow && !cfg.haloReal && hooks.halo && cfg.publish && (haloTrigger?.typeVersion ?? 1) >= 2) {
+		for (let i = 0; i < 40 && !(haloRegistered = await registered()); i++) await sleep(250);
+		if (haloRegistered) say('the HaloPSA Trigger registered its webhook in the Halo simulator (POST /api/Webhook)');
+	}
+	if (workflow && !cfg.haloReal && hooks.halo && !haloRegistered) {
 		await call('POST', `${urls.halo}/_sim/webhooks/subscriptions`, {
 			name: 'n8n (demo)',
 			url: `${n8n.baseUrl}/webhook/${hooks.halo}`,

@@ -3,16 +3,17 @@
  * through the workflow's own Mapping Store "Import" node with `n8n execute` (the seeder).
  */
 import { execFile } from 'child_process';
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 
 import { N8nInstance } from '../../harness/n8n/instance';
 import { readPackageJson } from '../../harness/n8n/package';
 import { sqliteValue } from '../../harness/n8n/sqlite';
 import { repoRoot } from '../../harness/repo';
 import { Json } from './api';
-import { Config } from './config';
-import { DEMO_SITES } from './data';
+import { Config, STATUS_PAGE } from './config';
+import { DEMO_REMEDIATION_RULE, DEMO_SITES } from './data';
 import { DemoError, dim, say, yellow } from './output';
 
 export interface NodeJson {
@@ -48,6 +49,43 @@ export const TYPE = {
 export function webhookPath(workflow: WorkflowJson, node: NodeJson, suffix: string): string {
 	if (node.webhookId) return `${node.webhookId}/${suffix}`;
 	return `${workflow.id}/${encodeURIComponent(node.name.toLowerCase())}/${suffix}`;
+}
+
+/**
+ * The sync status page inside the demo's copy of a static-data workflow, as docs/setup.md tells users: the three
+ * nodes of workflows/setup/status-page.json (Webhook GET → Sync Policy Status Page → Respond to Webhook) with the
+ * store switched to Workflow Static Data (the store lives inside this workflow). Returns false when the workflow
+ * already answers a status page, or uses the Postgres store (then import status-page.json itself).
+ */
+export function addStatusPage(workflow: WorkflowJson, haloTicketUrl: string): boolean {
+	if (workflow.nodes.some((n) => n.parameters.operation === 'statusPage')) return false;
+	if (workflow.nodes.some((n) => n.parameters.backend === 'postgres')) return false;
+	const shipped = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'workflows', 'setup', 'status-page.json'), 'utf8')) as WorkflowJson;
+	const chain = ['Status request', 'Status', 'Send page'];
+	const bottom = Math.max(...workflow.nodes.map((n) => n.position[1])) + 400;
+	const uuid = (text: string) => {
+		const h = createHash('sha1').update(`${workflow.id}/${text}`).digest('hex');
+		return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+	};
+	for (const [i, name] of chain.entries()) {
+		const source = shipped.nodes.find((n) => n.name === name);
+		if (!source) throw new DemoError(`workflows/setup/status-page.json has no node "${name}"`);
+		const node: NodeJson = { ...JSON.parse(JSON.stringify(source)), id: uuid(`status/${name}`), name: `${name} (status page)`, position: [i * 260, bottom] };
+		if (node.webhookId) {
+			node.webhookId = uuid('status/webhook');
+			node.credentials = { httpBasicAuth: { ...STATUS_PAGE.credential } };
+		}
+		if (node.parameters.operation === 'statusPage') {
+			node.parameters = { ...node.parameters, backend: 'staticData', haloTicketUrl };
+			delete node.parameters.table;
+			delete node.credentials?.mappingStorePostgresApi;
+		}
+		workflow.nodes.push(node);
+	}
+	for (let i = 0; i + 1 < chain.length; i++) {
+		workflow.connections[`${chain[i]} (status page)`] = { main: [[{ node: `${chain[i + 1]} (status page)`, type: 'main', index: 0 }]] };
+	}
+	return true;
 }
 
 /** Names of the nodes reachable from `start` over main connections (including start). */
@@ -180,6 +218,23 @@ export function mappingValueKeys(workflow: WorkflowJson): { clientKey: string; s
 		clientKey: last(create?.parameters.clientIdField, 'clientId'),
 		siteKey: last(create?.parameters.siteIdField, 'siteId'),
 	};
+}
+
+/**
+ * Self-healing workflows (a Remediation → Start node and a Mapping Store Import of `remediationRules`): the demo's copy
+ * imports DEMO_REMEDIATION_RULE right after the site mapping (the same `n8n execute`). False for other workflows.
+ */
+export function prepareRemediationRules(workflow: WorkflowJson, seeder: MappingSeeder): boolean {
+	const start = workflow.nodes.find((n) => n.parameters.resource === 'remediation' && n.parameters.operation === 'start');
+	const rules = workflow.nodes.find(
+		(n) => n.type === TYPE.mappingStore && n.parameters.operation === 'import' && n.parameters.collection === 'remediationRules',
+	);
+	if (!start || !rules) return false;
+	rules.parameters = { ...rules.parameters, format: 'json', json: JSON.stringify([{ key: DEMO_REMEDIATION_RULE.id, value: DEMO_REMEDIATION_RULE }], null, 2) };
+	const outputs = (workflow.connections[seeder.importNodeName] ??= { main: [[]] });
+	outputs.main ??= [[]];
+	outputs.main[0] = [...(outputs.main[0] ?? []).filter((c) => c.node !== rules.name), { node: rules.name, type: 'main', index: 0 }];
+	return true;
 }
 
 /** Runs `n8n execute` (n8n stopped) and returns its output whatever the exit status. */

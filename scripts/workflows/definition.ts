@@ -45,6 +45,22 @@ export const CREDENTIALS = {
 } as const;
 
 /**
+ * The HaloPSA Trigger of the shipped workflows: version 2 with Use HaloPSA API and Register Webhook in Halo on, so
+ * publishing creates its authenticated webhook in Halo (events Closed and Ticket Status Changed) and unpublishing
+ * removes it (docs/setup.md). Own closes are recognised by the API agent's id (GET /Agent/me, cached) and the marker.
+ */
+export const HALO_TRIGGER_VERSION = 2;
+export const HALO_TRIGGER_PARAMETERS: { [key: string]: Json } = {
+	events: ['closed'],
+	suppressEcho: true,
+	ignoreAgentIds: '',
+	useApi: true,
+	registerWebhook: true,
+	refetch: 'incomplete',
+	options: {},
+};
+
+/**
  * n8n core node typeVersions used here: each exists in n8n 1.123.x (n8n-nodes-base 1.121.x) and in 2.41.x. Newer ones
  * exist (If 2.3, Switch 3.4, Schedule 1.3/1.4), but 1.x lacks some of them; these are the conservative picks.
  */
@@ -83,8 +99,11 @@ export const SETTINGS = {
 	defaultPriorityId: 3,
 	/** A claim still `pending` after this many minutes is taken over (its execution died). */
 	reclaimAfterMinutes: 10,
-	/** Closed links are purged after this many hours (7 days). */
-	purgeAfterHours: 168,
+	/**
+	 * Closed links are purged after this many hours (3 days; 7 before issue 19): the static data store's cost per alert
+	 * grows with its records, and a closed link is needed only for late duplicate deliveries and explanations.
+	 */
+	purgeAfterHours: 72,
 	/** Reconciliation: a link is closed only when its alert was resolved at least this long ago. */
 	resolveGraceMinutes: 5,
 	reconcileEveryMinutes: 15,
@@ -116,6 +135,8 @@ export interface WorkflowNode {
 	credentials?: { [type: string]: { id: string; name: string } };
 	webhookId?: string;
 	onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+	/** n8n's "Execute Once": the node runs for the first input item only (its expressions may read all of them). */
+	executeOnce?: boolean;
 	notes?: string;
 	notesInFlow?: boolean;
 	/** n8n's "Deactivate": never set in shipped workflows (test transforms use it). */
@@ -394,6 +415,14 @@ export const NODES = {
 	listFailedResolves: 'List failed Datto resolves',
 	retryResolve: 'Retry Datto resolve',
 	markResolveRetried: 'Mark failed resolve done',
+	listOpenTicketLinks: 'List open ticket links',
+	getClosedTickets: 'Get tickets closed in Halo',
+	getClosedTicketLink: 'Get ticket link (closed in Halo)',
+	closedInHalo: 'Closed in Halo, link open?',
+	markAlertClosedInHalo: 'Mark alert link closed (closed in Halo)',
+	markTicketClosedInHalo: 'Mark ticket link closed (closed in Halo)',
+	resolveClosedInHalo: 'Resolve Datto alert (closed in Halo)',
+	recordClosedInHaloFailure: 'Record failed Datto resolve (closed in Halo)',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -408,7 +437,7 @@ const SETTINGS_NOTE = (variant: Variant): string =>
 	`3. **Closed status and outcome**: Auto (the tenant's "Closed" status and note outcome, looked up by name and cached); pick them in *${NODES.close}* and *${NODES.closeReconciled}* only to override.\n` +
 	`4. **Priorities**: *${NODES.create}* → Priority Map (your Halo priority ids).\n` +
 	`5. **Site → client table** (optional override): see "Seed the site → client table".\n` +
-	`6. Schedules and the purge age if wanted. Publish, then paste the Datto RMM Trigger's production URL with \`?secret=…\` into Datto (both bodies) and the HaloPSA Trigger's URL into a Halo webhook (Ticket Closed, full payload, Basic auth).\n` +
+	`6. Schedules and the purge age if wanted. Publish, then paste the Datto RMM Trigger's production URL with \`?secret=…\` into Datto (both bodies) and nothing into Halo: the HaloPSA Trigger registers its webhook in Halo on publish (API application with the admin scope; else the manual steps in its notice).\n` +
 	`Details: README.md#shipped-workflows.`;
 
 // Pieces every shipped workflow has (the plain workflows' sections and the policy workflow use the same ones).
@@ -436,16 +465,19 @@ function dattoAlertTrigger(b: WorkflowBuilder, at: [number, number]): string {
 	});
 }
 
-/** The HaloPSA Trigger for closed tickets; closes made by this integration (its marker) are dropped. */
+/**
+ * The HaloPSA Trigger for closed tickets (version 2, registers its webhook in Halo on publish); closes made by this
+ * integration (its marker) are dropped.
+ */
 function haloClosedTrigger(b: WorkflowBuilder, at: [number, number]): string {
 	return b.add({
 		name: NODES.haloTrigger,
 		type: NODE_TYPES.haloTrigger,
-		typeVersion: 1,
+		typeVersion: HALO_TRIGGER_VERSION,
 		position: at,
 		webhookId: stableUuid(`${b.id}/webhook/${NODES.haloTrigger}`),
-		parameters: { events: ['closed'], suppressEcho: true, ignoreAgentIds: '', useApi: false, options: {} },
-		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi } },
+		parameters: { ...HALO_TRIGGER_PARAMETERS },
+		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi }, haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
 	});
 }
 
@@ -756,7 +788,7 @@ export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]):
 	b.sticky(
 		'Note: ticket closed in Halo',
 		'## 2. Halo ticket closed → resolve the Datto alert\n' +
-			'A Halo webhook (event Ticket Closed, full payload) starts this. Closes made by this integration carry the marker ' +
+			'The Halo webhook the trigger registers on publish (events Closed and Ticket Status Changed) starts this. Closes made by this integration carry the marker ' +
 			'[n8n-halo-datto] and are dropped by the trigger (Ignore Own Changes), so they never loop. For a ticket linked to an ' +
 			'open alert both links are marked `closed` FIRST (so the resolved webhook Datto sends afterwards finds a closed ' +
 			'link and does nothing), then the alert is resolved in Datto (Check First: already resolved is fine).',
@@ -807,7 +839,7 @@ export function cleanupSection(b: WorkflowBuilder, origin: [number, number]): vo
 	b.sticky(
 		'Note: daily cleanup',
 		'## 3. Daily cleanup\n' +
-			`Deletes links that have been \`closed\` for more than ${SETTINGS.purgeAfterHours} hours (7 days; change it in both ` +
+			`Deletes links that have been \`closed\` for more than ${SETTINGS.purgeAfterHours} hours (${SETTINGS.purgeAfterHours / 24} days; change it in both ` +
 			'Purge nodes) from `alerts` and `tickets`. Records of alerts resolved without a known ticket (`unknown`) are ' +
 			'closed here and purged one retention period later. Claims left `pending` are retried (taken over) by the next ' +
 			'delivery or reconciliation, never purged.',
@@ -844,9 +876,12 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 			`${SETTINGS.resolveGraceMinutes} minutes (the resolved webhook had its chance) get their ticket closed with a ` +
 			'note. One Datto read per open link; a ticket is closed only when Datto says its alert is resolved, never because ' +
 			'an alert is missing from a list.\n' +
-			'**C.** Datto resolves that failed after a Halo close (flow 2 records them in `failedEvents`) are retried.',
+			'**C.** Datto resolves that failed after a Halo close (flow 2 records them in `failedEvents`) are retried.\n' +
+			'**D.** Tickets a technician closed in Halo while n8n could not take the Ticket Closed webhook (n8n or its ' +
+			'database down; Halo does not send it again): ONE Halo request lists which tickets of the open ticket links are closed; ' +
+			'each gets its links marked `closed` and its Datto alert resolved (Check First), as flow 2 would have done.',
 		P(origin, -0.4, -1.3),
-		[Math.round((ownChain ? 8.6 : 7.6) * COL), Math.round((ownChain ? 6.2 : 4.6) * ROW)],
+		[Math.round(11 * COL), Math.round((ownChain ? 7.0 : 5.4) * ROW)],
 		3,
 	);
 	reconcileSchedule(b, P(origin, 0, 1));
@@ -902,6 +937,70 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 	b.connect(NODES.resolvedInDatto, NODES.closeReconciled, 0);
 	b.chain(NODES.closeReconciled, NODES.markAlertReconciled, NODES.markTicketReconciled);
 
+	// D: open ticket links whose ticket a technician closed in Halo while the Ticket Closed webhook could not be taken
+	// (n8n down, its database down, the execution cut off): Halo does not send it again. ONE Halo request (Execute Once)
+	// for all of them, closed ones only; then the same steps as flow 2 for each. The ticket links, not the alert links:
+	// a flow 2 cut off after its first write leaves the alert link closed and the ticket link open.
+	b.store(NODES.listOpenTicketLinks, P(origin, 3, 1.0), 'list', 'tickets', { returnAll: true, filters: { status: 'open' } });
+	b.add({
+		name: NODES.getClosedTickets,
+		type: NODE_TYPES.halo,
+		typeVersion: 1,
+		position: P(origin, 4, 1.0),
+		executeOnce: true,
+		parameters: {
+			resource: 'ticket',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { state: 'closed', ticketIds: `={{ $input.all().map((l) => l.json.key).join() }}` },
+		},
+		credentials: { haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
+	});
+	b.store(NODES.getClosedTicketLink, P(origin, 5, 1.0), 'get', 'tickets', {
+		key: '={{ $json.id }}',
+		output: 'inputWithResult',
+		resultField: 'link',
+	});
+	// Halo's own closed flag as well as the closed-only request, and a link still open (flow 2 may have been faster).
+	ifNode(b, NODES.closedInHalo, P(origin, 6, 1.0), [isTrue(`={{ $json.hasbeenclosed === true && $json.link.record?.status === 'open' }}`)]);
+	b.store(NODES.markAlertClosedInHalo, P(origin, 7, 1.0), 'updateStatus', 'alerts', {
+		key: '={{ $json.link.record.value.alertUid }}',
+		status: 'closed',
+		mergeValue: '{"closedBy": "halo"}',
+		history: { event: 'ticketClosedInHalo', reason: 'The reconciliation found the Halo ticket closed; resolving the Datto alert' },
+		output: 'inputWithResult',
+		resultField: 'alertLink',
+	});
+	b.store(NODES.markTicketClosedInHalo, P(origin, 8, 1.0), 'updateStatus', 'tickets', {
+		key: '={{ $json.id }}',
+		status: 'closed',
+		mergeValue: '{"closedBy": "halo"}',
+		history: { event: 'ticketClosedInHalo', reason: 'Closed in Halo (found by the reconciliation)' },
+		output: 'inputWithResult',
+		resultField: 'ticketLink',
+	});
+	b.add({
+		name: NODES.resolveClosedInHalo,
+		type: NODE_TYPES.datto,
+		typeVersion: 1,
+		position: P(origin, 9, 1.0),
+		parameters: { resource: 'alert', operation: 'resolve', alertUid: '={{ $json.link.record.value.alertUid }}', options: { checkFirst: true } },
+		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
+		onError: 'continueErrorOutput',
+	});
+	b.store(NODES.recordClosedInHaloFailure, P(origin, 10, 1.3), 'set', 'failedEvents', {
+		key: `={{ $('${NODES.getClosedTicketLink}').item.json.link.record.value.alertUid }}`,
+		value: '{"kind": "dattoResolve"}',
+		mode: 'merge',
+		status: 'open',
+		history: { event: 'dattoResolveFailed', reason: 'Resolving the Datto alert of a ticket closed in Halo failed; the reconciliation retries it' },
+	});
+	b.connect(NODES.reconcileSchedule, NODES.listOpenTicketLinks);
+	b.chain(NODES.listOpenTicketLinks, NODES.getClosedTickets, NODES.getClosedTicketLink, NODES.closedInHalo);
+	b.connect(NODES.closedInHalo, NODES.markAlertClosedInHalo, 0);
+	b.chain(NODES.markAlertClosedInHalo, NODES.markTicketClosedInHalo, NODES.resolveClosedInHalo);
+	b.connect(NODES.resolveClosedInHalo, NODES.recordClosedInHaloFailure, 1);
+
 	// A: open alerts without a link → the create chain.
 	openDattoAlerts(b, P(origin, 1, 1.8));
 	findAlertRecord(b, NODES.findLink, P(origin, 2, 1.8));
@@ -942,8 +1041,8 @@ export const POLICY_SETTINGS = {
 	maxHoursWithoutWebhook: 6,
 	/** Failed events replayed per hourly run. */
 	replayLimit: 50,
-	/** Closed alert, ticket and condition records and replayed failed events are purged after this many hours (7 days; must stay above the reopen window + 1 day). */
-	purgeAfterHours: 168,
+	/** Closed alert, ticket and condition records and replayed failed events are purged after this many hours (3 days; must stay above the reopen window + 1 day). */
+	purgeAfterHours: 72,
 } as const;
 
 /**
@@ -1095,8 +1194,8 @@ const POLICY_SETTINGS_NOTE =
 	'4. **Policy Settings**: the defaults are on; change them in all four nodes alike (see "The policies").\n' +
 	'5. **Site → client table, maintenance windows**: see "Seed".\n' +
 	`6. **Health alarm**: *${POLICY_NODES.alarmTicket}* → Client = your own client.\n` +
-	'7. Publish, then paste the Datto RMM Trigger\'s production URL with `?secret=…` into Datto (both bodies) and the HaloPSA ' +
-	'Trigger\'s URL into a Halo webhook (Ticket Closed, full payload, Basic auth).\n' +
+	'7. Publish, then paste the Datto RMM Trigger\'s production URL with `?secret=…` into Datto (both bodies); the HaloPSA ' +
+	'Trigger registers its own webhook in Halo on publish (API application with the admin scope; else the manual steps in its notice).\n' +
 	'**Try it first without writing**: switch on Dry Run in every Sync Policy node (and deactivate ' +
 	`*${POLICY_NODES.alarmTicket}*): the executions and Explain show what would have happened. Details: README.md#sync-policies-and-the-datto-halo-sync-policy-node.`;
 
@@ -1268,7 +1367,7 @@ function policyWorkflow(): WorkflowJson {
 	b.sticky(
 		'Note: ticket closed in Halo',
 		'## 3. Ticket closed in Halo → resolve the Datto alerts\n' +
-			'A Halo webhook (event Ticket Closed, full payload) starts this; closes made by this integration carry the marker ' +
+			'The Halo webhook the trigger registers on publish (events Closed and Ticket Status Changed) starts this; closes made by this integration carry the marker ' +
 			`[n8n-halo-datto] and are dropped by the trigger (Ignore Own Changes). *${N.haloDecide}* (Resolve Datto Alerts on) ` +
 			'records the close (the reopen window starts, a pending grace close is cancelled) and resolves the ticket\'s ' +
 			'open Datto alerts. Tickets the policies did not open are ignored.',
@@ -1287,7 +1386,7 @@ function policyWorkflow(): WorkflowJson {
 	b.sticky(
 		'Note: daily cleanup',
 		'## 5. Daily cleanup\n' +
-			`Deletes records \`closed\` for more than ${POLICY_SETTINGS.purgeAfterHours} hours (7 days): resolved alerts, ` +
+			`Deletes records \`closed\` for more than ${POLICY_SETTINGS.purgeAfterHours} hours (${POLICY_SETTINGS.purgeAfterHours / 24} days): resolved alerts, ` +
 			'closed tickets and conditions (keep these longer than the reopen window + 1 day, or recurrences open new ' +
 			'tickets), and replayed failed events. Open records, windows, calendars and `sites` are never touched.',
 		P(cleanup, -0.4, -1.05),

@@ -6,10 +6,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { DattoRmm } from '../../nodes/DattoRmm/DattoRmm.node';
+import { DattoRmmTrigger } from '../../nodes/DattoRmmTrigger/DattoRmmTrigger.node';
 import { StaticDataStore } from '../../nodes/shared/store';
 import type { DattoSimulator } from '../../simulators/datto';
 import { runNode } from '../helpers/nodeHarness';
-import { apiCredentials, startSim, until } from './helpers';
+import { callWebhook } from '../helpers/webhookHarness';
+import { WEBHOOK_SECRET, apiCredentials, bodyFor, credentialTypes, recordOf, startSim, until, webhookCredentials } from './helpers';
 
 const node = new DattoRmm();
 const SECRET_VALUE = 'pw-Very-Secret-77';
@@ -65,6 +67,30 @@ test('alert: start → wait → check reports the note; a second delivery runs n
 	const record = await store().get('remediations', 'a-1');
 	expect(record?.history.map((h) => h.event)).toEqual(['remediationPlanned', 'remediationStarted', 'remediationFinished']);
 	expect(JSON.stringify(record)).not.toContain(SECRET_VALUE);
+});
+
+test('an alert as the Datto RMM Trigger emits it from the recommended webhook body (no alert type in it) matches its alert-type rule', async () => {
+	// The shipped workflows' trigger settings: enrichment only when a ticket field is missing. The recommended body has
+	// them all, so the alert reaches Start without the context's @class (its condition is the message shape).
+	const device = sim.data.devices[4].uid;
+	const { alert: created } = await sim.createAlert({ webhook: false, deviceUid: device, priority: 'High', context: { '@class': 'srvc_status_ctx', serviceName: 'Spooler', status: 'STOPPED' } });
+	const delivered = await callWebhook({
+		node: new DattoRmmTrigger(),
+		parameters: { events: 'both', enrich: 'whenMissing', respond: 'onReceived' } as never,
+		credentials: { ...webhookCredentials(), ...apiCredentials(sim) },
+		credentialTypes,
+		request: { headers: { 'content-type': 'application/json' }, body: bodyFor(sim, recordOf(sim, created.alertUid), 'recommended', 'triggered'), query: { secret: WEBHOOK_SECRET } },
+	});
+	const item = delivered.workflowData![0][0].json;
+	expect(item).toMatchObject({ alertUid: created.alertUid, condition: expect.stringMatching(/^message:/), device: { uid: device } });
+	expect(JSON.stringify(item)).not.toContain('srvc_status_ctx');
+	const jobs = sim.counters.jobsCreated;
+	// As in the workflow: Start reads the alert from "Save alert link" (Create From Alert's `alert`).
+	const started = await run({ operation: 'start', source: 'alert', alert: '={{ $json.alert }}', ticketId: '={{ $json.ticketId }}' }, { alert: item, ticketId: 4243 });
+	expect(started.remediation).toMatchObject({ next: 'wait', ruleId: 'restart', componentUid, ticketId: 4243 });
+	expect(started.remediation.alert).toEqual({ condition: 'srvc_status_ctx:Spooler', alertType: 'srvc_status_ctx', contextFrom: 'api' });
+	expect(started.remediation.safeVariables).toEqual([{ name: 'ServiceName', value: 'Spooler' }, { name: 'AdminPassword', value: '***' }]);
+	expect(sim.counters.jobsCreated).toBe(jobs + 1);
 });
 
 test('a job that never finishes: check waits with backoff, then reports the timeout at the deadline', async () => {

@@ -279,7 +279,7 @@ describe('bad input at both triggers, static and Postgres workflows, real n8n', 
 		expect(ticketsByAlert(suite.sims.halo).get(alert.alertUid)).toHaveLength(1);
 	});
 
-	test('replayed Halo "Ticket Closed" delivery (same event twice) → the Datto alert is resolved once, the repeat does nothing', async () => {
+	test('replayed Halo "Ticket Closed" delivery (same event twice) → one execution, the repeat is dropped as a duplicate close, the Datto alert is resolved once', async () => {
 		suite.subscribe('static');
 		const { alert } = await suite.sims.datto.createAlert({ deviceUid: suite.sims.devices[1], priority: 'High' });
 		const ticket = await waitFor('the ticket', () => ticketsByAlert(suite.sims.halo).get(alert.alertUid)?.[0]);
@@ -299,9 +299,13 @@ describe('bad input at both triggers, static and Postgres workflows, real n8n', 
 		await suite.sims.halo.webhooks.idle();
 		const deliveries = suite.sims.halo.webhooks.deliveries().filter((d) => (d.body as { object_id?: unknown }).object_id === ticket.id);
 		expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
-		// Two "Halo ticket closed" executions (+ the lifecycle run for Datto's resolved webhook, which finds the link closed).
-		const runs = await settled(suite.n8n, mark, 3);
-		expect(runs.map((e) => e.status)).toEqual(['success', 'success', 'success']);
+		// The trigger (version 2) drops the repeat as a duplicate close: one "Halo ticket closed" execution (+ the
+		// lifecycle run for Datto's resolved webhook, which finds the link closed).
+		const answers = deliveries.map((d) => JSON.parse(d.responseBody ?? 'null') as { accepted: number; ignored?: Array<{ reason: string }> });
+		expect(answers.map((a) => a.accepted).sort()).toEqual([0, 1]);
+		expect(answers.find((a) => a.accepted === 0)?.ignored?.[0]?.reason).toMatch(/^duplicate close/);
+		const runs = await settled(suite.n8n, mark, 2);
+		expect(runs.map((e) => e.status)).toEqual(['success', 'success']);
 		expect(suite.sims.datto.log.count('POST /api/v2/alert/:alertUid/resolve') - dattoResolvesBefore).toBe(1);
 		suite.sims.halo.webhooks.clearSubscriptions();
 	});

@@ -1,9 +1,12 @@
 /*
  * `npm start` works: runs scripts/demo.sh (what `npm start` runs) with DEMO_EXIT_AFTER_SAMPLES=1, which starts both
- * simulators and n8n with the packed package, the credentials and the shipped all-in-one workflow, seeds the site
- * mapping, fires the sample alerts and exits 0 only when every expected ticket opened and closed (and no execution
- * failed). Three runs on one demo folder, on free ports, with every HALO_* / DATTO_* / DEMO_* variable removed:
- *   1. fresh folder (provisioning) → exit 0, the editor URL, the login and the table;
+ * simulators and n8n with the packed package, the credentials and the shipped self-healing workflow (the all-in-one
+ * lifecycle plus self-healing), seeds the site mapping and one remediation rule, fires the sample alerts and exits 0
+ * only when every expected ticket opened and closed (and no execution failed). Three runs on one demo folder, on free
+ * ports, with every HALO_* / DATTO_* / DEMO_* variable removed:
+ *   1. fresh folder (provisioning) → exit 0, the editor URL, the login and the table; sample B is fixed by a Datto
+ *      component (one self-healing note with the job's StdOut, the alert resolved by the component, the ticket closed
+ *      with a note naming it);
  *   2. the same folder again (reuse: store cleared, mapping seeded again) → exit 0;
  *   3. the same folder with a broken copy of the workflow (the Halo "close" nodes disabled) → exit 1, naming what
  *      failed: the demo's own checks can fail.
@@ -109,15 +112,22 @@ describe('npm start (scripts/demo.sh) with DEMO_EXIT_AFTER_SAMPLES=1', () => {
 			tail: expect.stringContaining('all sample checks passed'),
 		});
 		expect(run.output).toContain(`provisioned a new n8n user folder ${path.join(home, 'n8n')}`);
-		expect(run.output).toContain(`n8n editor   http://127.0.0.1:${port}/workflow/HaloDattoSync001`);
+		expect(run.output).toContain(`n8n editor   http://127.0.0.1:${port}/workflow/HaloDattoHeal001`);
 		expect(run.output).toContain(`login        ${OWNER.email}  /  ${OWNER.password}`);
-		expect(run.output).toMatch(/imported 3 site → client mappings/);
+		expect(run.output).toMatch(/imported 3 site → client mappings and 1 remediation rule/);
+		expect(run.output).toContain(`status page  http://127.0.0.1:${port}/webhook/halo-datto-status  (login status  /  demo-status-page-password)`);
+		expect(run.output).toContain('the HaloPSA Trigger registered its webhook in the Halo simulator');
+		expect(run.output).toContain(`status page http://127.0.0.1:${port}/webhook/halo-datto-status: 1 open alert ↔ ticket link, last deliveries shown`);
 		const rows = tableRows(run.output);
 		expect(Object.keys(rows).sort()).toEqual(['A', 'B', 'C', 'D']);
 		expect(rows.A).toMatch(
 			/^CONTOSO-SRV01 Critical #\d+ Contoso Ltd closed resolved resolved in Datto → n8n closed the ticket with a note; 3 duplicate deliveries → no 2nd ticket$/,
 		);
-		expect(rows.B).toMatch(/^FABRIKAM-SQL01 High #\d+ Fabrikam Inc closed resolved resolved in Datto/);
+		expect(rows.B).toMatch(
+			/^FABRIKAM-SQL01 High #\d+ Fabrikam Inc closed resolved self-healing: "Restart Service" ran → fixed it → n8n closed the ticket with a note$/,
+		);
+		expect(run.output).toMatch(/self-healing note on #\d+: "Self-healing: component "Restart Service" succeeded\..*Restarting MSSQLSERVER\.\.\. OK/);
+		expect(run.output).toMatch(/closing note on #\d+: "The Datto RMM alert was resolved after self-healing: component "Restart Service" \(Datto job [0-9a-f-]+\) fixed it/);
 		expect(rows.C).toMatch(
 			/^NORTHWIND-FS01 Moderate #\d+ Northwind Traders closed resolved closed by a technician in Halo → n8n resolved the alert$/,
 		);
@@ -147,7 +157,7 @@ describe('npm start (scripts/demo.sh) with DEMO_EXIT_AFTER_SAMPLES=1', () => {
 
 	test('a workflow that never closes tickets makes the demo exit 1 and name the failed checks', async () => {
 		const shipped = JSON.parse(
-			fs.readFileSync(path.join(repoRoot(), 'workflows', 'datto-halo-sync.json'), 'utf8'),
+			fs.readFileSync(path.join(repoRoot(), 'workflows', 'datto-halo-self-healing.json'), 'utf8'),
 		) as {
 			nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; disabled?: boolean }>;
 		};
@@ -156,7 +166,7 @@ describe('npm start (scripts/demo.sh) with DEMO_EXIT_AFTER_SAMPLES=1', () => {
 		);
 		expect(closers.length).toBeGreaterThan(0);
 		for (const node of closers) node.disabled = true;
-		const broken = path.join(home, 'broken-datto-halo-sync.json');
+		const broken = path.join(home, 'broken-datto-halo-self-healing.json');
 		fs.writeFileSync(broken, JSON.stringify(shipped));
 		const run = await runDemo({ ...env, DEMO_WORKFLOW: broken, DEMO_SAMPLE_TIMEOUT_MS: '8000' }, 300_000);
 		expect({ code: run.code, tail: run.output.split('\n').slice(-40).join('\n') }).toEqual({

@@ -1,6 +1,6 @@
 /*
- * Faults, shipped Postgres workflows (workflows/postgres/*.json) in real n8n: 20 concurrent duplicate deliveries, and
- * PostgreSQL restarted during a storm. The mapping store runs on a throwaway PostgreSQL this file starts itself
+ * Faults, shipped Postgres workflows (workflows/postgres/*.json) in real n8n: 20 concurrent duplicate deliveries,
+ * PostgreSQL restarted during a storm, and a Halo close whose webhook n8n never received. The mapping store runs on a throwaway PostgreSQL this file starts itself
  * (test/helpers/postgres.ts startPostgres(): Debian binaries, own data directory, a free port), because the test
  * stops and starts it; the machine's shared service on 5432 is never touched. n8n's own database stays SQLite.
  *
@@ -19,6 +19,7 @@ import {
 	sleep,
 	startSuite,
 	tableRows,
+	waitFor,
 	type Suite,
 } from '../reliability/support/e2e';
 
@@ -123,6 +124,37 @@ describe('faults: shipped Postgres workflows in real n8n, own PostgreSQL', () =>
 			process.stderr.write(`[faults-postgres] failures during the restart: ${JSON.stringify(await describeExecutions(suite.n8n, failures))}\n`);
 		}),
 		600_000,
+	);
+
+	// Found by the chaos soak (bench/chaos.bench.ts): Halo sends Ticket Closed once; a close n8n could not take (n8n
+	// restarting, its database down) left the Datto alert open for good. The reconciliation's branch D finds it.
+	test(
+		'a technician closes a ticket while n8n cannot take the webhook → the reconciliation resolves the Datto alert',
+		timed('missedHaloClose', async () => {
+			const { alert } = await suite.sims.datto.createAlert({ deviceUid: device(60), priority: 'High' });
+			await expectRepaired([alert.alertUid], [], 60_000);
+			const ticket = suite.sims.halo.allTickets().find((t) => t.third_party_id_string === alert.alertUid)!;
+			// The delivery is refused, as by a stopped n8n (nothing listens on port 1).
+			const subscriptions = suite.sims.halo.webhooks.list();
+			suite.sims.halo.webhooks.clearSubscriptions();
+			suite.sims.halo.webhooks.subscribe({ url: 'http://127.0.0.1:1/webhook/gone', events: ['Ticket Closed'], payload: 'full' });
+			suite.sims.halo.closeAsTechnician(ticket.id as number, { note: 'Fixed on site' });
+			await suite.sims.halo.webhooks.idle();
+			expect(suite.sims.halo.webhooks.deliveries().at(-1)).toMatchObject({ url: 'http://127.0.0.1:1/webhook/gone', status: undefined });
+			suite.sims.halo.webhooks.clearSubscriptions();
+			for (const sub of subscriptions) suite.sims.halo.webhooks.upsert(sub);
+			await waitFor(
+				'the reconciliation to resolve the Datto alert of the ticket closed in Halo',
+				() => suite.sims.datto.data.alerts.find((a) => a.alert.alertUid === alert.alertUid)?.alert.resolved === true,
+				60_000,
+			);
+			const rows = (await tableRows(pg, table)).filter((r) => r.key === alert.alertUid || r.key === String(ticket.id));
+			expect(rows.map((r) => [r.collection, r.status]).sort()).toEqual([
+				['alerts', 'closed'],
+				['tickets', 'closed'],
+			]);
+		}),
+		180_000,
 	);
 
 	test('no execution failed outside the Postgres restart', async () => {

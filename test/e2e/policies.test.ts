@@ -46,6 +46,7 @@ import {
 	startSimulators,
 	staticStore,
 	subscribeWebhooks,
+	expectHaloRegistration,
 	transformWorkflow,
 	waitFor,
 	webhookPath,
@@ -221,6 +222,9 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 		await n8n.createApiKey();
 		subscribeWebhooks(sims, n8n, paths.datto, paths.halo);
 		subscribeWebhooks(dry, n8n, paths.dryDatto, paths.dryHalo);
+		// Both copies' HaloPSA Triggers registered their webhooks in their Halo on publish.
+		await expectHaloRegistration(sims, n8n, paths.halo);
+		await expectHaloRegistration(dry, n8n, paths.dryHalo);
 		timings.setup = Date.now() - started;
 	}, 300_000);
 
@@ -581,9 +585,12 @@ describe('shipped workflow datto-halo-sync-policies.json (Sync Policy node, stat
 			const dryTickets = Object.values(store['dryRun.tickets'] ?? {}).map((r) => r.value as { ticketId: number; kind: string });
 			expect(dryTickets.filter((t) => t.kind === 'parent')).toHaveLength(1);
 			for (const t of dryTickets) expect(t.ticketId).toBeLessThan(0);
-			// Zero writes at either simulator (token requests are the only non-GET requests).
+			// Zero writes at either simulator (token requests are the only non-GET requests; the HaloPSA Trigger's webhook
+			// registration on publish is setup, not a sync write).
 			const nonGet = (entries: Array<{ method: string; path: string }>) =>
-				entries.filter((e) => e.method !== 'GET' && !/\/(auth|oauth)\//i.test(e.path)).map((e) => `${e.method} ${e.path}`);
+				entries
+					.filter((e) => e.method !== 'GET' && !/\/(auth|oauth)\//i.test(e.path) && !/^\/api\/(webhook|notification)\b/i.test(e.path))
+					.map((e) => `${e.method} ${e.path}`);
 			await sleep(2000); // a few more Process Due and reconciliation runs
 			expect(nonGet(dry.halo.log.entries())).toEqual([]);
 			expect(nonGet(dry.datto.log.entries())).toEqual([]);

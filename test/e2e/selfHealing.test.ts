@@ -86,6 +86,40 @@ describe('shipped workflow datto-halo-self-healing.json in real n8n', () => {
 		await sims?.close();
 	});
 
+	test('matching alert → ticket → job → note with StdOut → fixed → ticket closed with a note naming the remediation', async () => {
+		const mark = logMark(sims.halo);
+		const { alert } = await sims.datto.createAlert({
+			deviceUid: sims.devices.contoso,
+			priority: 'High',
+			context: { '@class': 'srvc_status_ctx', serviceName: 'Spooler', status: 'STOPPED' },
+		});
+		const [ticket] = await waitFor('the ticket', () => {
+			const found = ticketsFor(sims.halo, alert.alertUid);
+			return found.length ? found : undefined;
+		});
+		const ticketId = ticket.id as number;
+		const job = await waitFor('the Datto job', () => [...sims.datto.jobs.jobs.values()].find((j) => j.deviceUid === sims.devices.contoso));
+		expect(job.componentUid).toBe(SPOOLER);
+		const notes = await waitFor('the remediation note and the close', () => {
+			const all = notesOn(sims, ticketId, mark);
+			return all.some((a) => String(a.note_html).includes('Self-healing: component')) && all.some((a) => a.new_status === 17) ? all : undefined;
+		}, 60_000);
+		const note = notes.find((a) => String(a.note_html).includes('Self-healing: component'))!;
+		expect(note).toMatchObject({ hiddenfromuser: true });
+		expect(String(note.note_html)).toContain('Self-healing: component &quot;Restart Print Spooler&quot; succeeded.');
+		expect(String(note.note_html)).toContain(`Datto job: ${job.uid}`);
+		expect(String(note.note_html)).toContain('Service state: RUNNING');
+		expect(notes.filter((a) => String(a.note_html).includes('Self-healing: component'))).toHaveLength(1);
+		expect(sims.datto.data.alerts.find((r) => r.alert.alertUid === alert.alertUid)?.alert.resolvedBy).toBe('Component: Restart Print Spooler');
+		const close = notes.find((a) => a.new_status === 17)!;
+		expect(String(close.note_html)).toContain(`self-healing: component &quot;Restart Print Spooler&quot; (Datto job ${job.uid}) fixed it`);
+		const record = await waitFor('the decision log', async () => {
+			const r = (await staticStore(n8n, WF)).remediations?.[alert.alertUid];
+			return r?.history.some((h) => h.event === 'remediationFinished') ? r : undefined;
+		});
+		expect(record.value).toMatchObject({ ruleId: 'restart-spooler', jobUid: job.uid, outcome: 'success' });
+	}, 120_000);
+
 	test('a non-matching alert gets its ticket and runs nothing', async () => {
 		const jobs = sims.datto.counters.jobsCreated;
 		const before = await lastExecutionId(n8n);
@@ -99,6 +133,25 @@ describe('shipped workflow datto-halo-self-healing.json in real n8n', () => {
 		expect(sims.datto.counters.jobsCreated).toBe(jobs);
 		expect((await staticStore(n8n, WF)).remediations?.[alert.alertUid]).toBeUndefined();
 		state.quietTicket = ticket.id as number;
+	}, 60_000);
+
+	test('a job that never finishes ends with a note saying so, within the rule\'s bound', async () => {
+		const mark = logMark(sims.halo);
+		const started = Date.now();
+		const { alert } = await sims.datto.createAlert({
+			deviceUid: sims.devices.unmapped,
+			context: { '@class': 'perf_disk_usage_ctx', diskName: 'C:', freeSpace: 1, totalVolume: 100, unitOfMeasure: 'GB' },
+		});
+		const [ticket] = await waitFor('the ticket', () => {
+			const found = ticketsFor(sims.halo, alert.alertUid);
+			return found.length ? found : undefined;
+		});
+		const [note] = await waitFor('the timeout note', () => {
+			const found = notesOn(sims, ticket.id as number, mark).filter((a) => String(a.note_html).includes('Self-healing'));
+			return found.length ? found : undefined;
+		}, 40_000);
+		expect(String(note.note_html)).toContain('Self-healing: component &quot;Stuck Cleanup&quot; did not finish in time (waited 0.1 min; Datto status Running)');
+		expect(Date.now() - started).toBeLessThan(30_000);
 	}, 60_000);
 
 	test('a technician-started job from Halo writes its result back; a request without the header is refused', async () => {

@@ -15,7 +15,7 @@ import {
 	toSummary,
 } from '../../nodes/shared/domain/haloAlertTicket';
 import { withIsoDates } from '../../nodes/shared/domain/haloRecords';
-import { HALO_INTEGRATION_MARKER } from '../../nodes/shared/domain/haloMarker';
+import { LEGACY_HALO_MARKER } from '../../nodes/shared/domain/haloMarker';
 import { parsePriorityMap, DEFAULT_PRIORITY_MAP } from '../../nodes/shared/domain/priority';
 import { TENANT_PROFILES } from '../../simulators/halo/profiles';
 import { datto } from './helpers';
@@ -94,7 +94,7 @@ describe('haloTicketEvent', () => {
 			webhook_id: 'w',
 			object_id: 9,
 			ticket: { id: 9, status: { id: 9, name: 'Closed' }, client: { id: 12, name: 'Contoso Ltd' }, agent_id: 5, lastaction: { who_agentid: 5 } },
-			action: { who_agentid: 42, note_html: `<p>done</p><p>${HALO_INTEGRATION_MARKER}</p>` },
+			action: { who_agentid: 42, note_html: `<p>done</p><p>${LEGACY_HALO_MARKER}</p>` },
 		});
 		expect(e).toMatchObject({ payloadType: 'full', agentId: 42, markerFound: true, clientId: 12, clientName: 'Contoso Ltd', statusName: 'Closed' });
 	});
@@ -183,7 +183,7 @@ describe('haloAlertTicket', () => {
 		expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
 		expect(html).toContain('a7c1e3f0-1111-4a2b-9c3d-000000000001');
 		expect(html).toContain('href="https://merlot.rmm.datto.com/alert/a7c1e3f0-1111-4a2b-9c3d-000000000001"');
-		expect(html).toContain(HALO_INTEGRATION_MARKER);
+		expect(html).toContain(LEGACY_HALO_MARKER);
 		const evil = buildAlertDetailsHtml(readAlert(datto({ link: 'javascript:alert(1)' })));
 		expect(evil).not.toContain('href="javascript');
 	});

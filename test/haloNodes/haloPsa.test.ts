@@ -3,9 +3,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import * as loadOptions from '../../nodes/shared/n8n/haloLoadOptions';
-import { HALO_INTEGRATION_MARKER } from '../../nodes/shared/domain/haloMarker';
 import type { HaloSimulator } from '../../simulators/halo';
 import { datto, haloCredentials, runHalo, startSim, warmClient } from './helpers';
+
+/** This installation's marker (derived from the credential), not the legacy "[n8n-halo-datto]". */
+const INSTALLATION_MARKER = expect.stringMatching(/\[n8n-halo-datto:[a-z2-7]{16}\]/);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -112,6 +114,40 @@ describe('HaloPSA node', () => {
 			expect(search.items.map((i) => (i.json as Json).summary)).toEqual(['Bulk 349']);
 		});
 
+		// The reconciliation's branch D (issue 18): which tickets of the open links are closed, in one request.
+		it('getMany with Ticket IDs: one request for all of them, closed only; ids re-checked; an empty list asks nothing', async () => {
+			const tickets = Array.from({ length: 6 }, (_, i) => sim.createTicketDirect({ summary: `Linked ${i}`, client_id: 12 }));
+			sim.closeAsTechnician(tickets[1].id as number);
+			sim.closeAsTechnician(tickets[4].id as number);
+			sim.closeAsTechnician(tickets[5].id as number); // closed, but not asked for
+			sim.log.clear();
+			const asked = tickets.slice(0, 5).map((t) => t.id).join(',');
+			const closed = await runHalo(sim, { resource: 'ticket', operation: 'getMany', returnAll: true, filters: { state: 'closed', ticketIds: asked } });
+			expect(closed.items.map((i) => (i.json as Json).id).sort()).toEqual([tickets[1].id, tickets[4].id].sort());
+			const requests = sim.log.entries().filter((e) => e.route === 'GET /api/tickets');
+			expect(requests).toHaveLength(1);
+			expect(requests[0].query).toMatchObject({ ticketids: asked, closed_only: 'true' });
+
+			// A tenant that ignores `ticketids` answers with every (closed) ticket: only the asked-for ids come out.
+			sim.guard((req) => {
+				delete req.query.ticketids;
+				return undefined;
+			});
+			const one = await runHalo(sim, {
+				resource: 'ticket',
+				operation: 'getMany',
+				returnAll: true,
+				filters: { state: 'closed', ticketIds: String(tickets[1].id) },
+			});
+			expect(one.items.map((i) => (i.json as Json).id)).toEqual([tickets[1].id]);
+
+			// Set but naming no ticket (the expression over no open link): nothing, and no request for "every ticket".
+			sim.log.clear();
+			const none = await runHalo(sim, { resource: 'ticket', operation: 'getMany', returnAll: true, filters: { state: 'closed', ticketIds: '' } });
+			expect(none.items).toEqual([]);
+			expect(sim.log.count('GET /api/tickets')).toBe(0);
+		});
+
 		it('addAction: outcome by name, private by default, no e-mail, marker; a new status in the same call', async () => {
 			const t = sim.createTicketDirect({ summary: 'Note me', client_id: 12 });
 			sim.log.clear();
@@ -127,7 +163,7 @@ describe('HaloPSA node', () => {
 			expect(json(result)).toMatchObject({ ticketId: t.id, action: { outcome: 'Private Note', hiddenfromuser: true, sendemail: false, new_status: 2 } });
 			const [action] = sim.allActions(t.id as number);
 			expect(action.note_html).toContain('<p>Checked &lt;disk&gt;</p>');
-			expect(action.note_html).toContain(HALO_INTEGRATION_MARKER);
+			expect(action.note_html).toEqual(INSTALLATION_MARKER);
 			expect(sim.ticket(t.id as number)!.status_id).toBe(2);
 			expect(sim.counts().apiRequests).toBe(1);
 		});
@@ -244,7 +280,7 @@ describe('HaloPSA node', () => {
 			expect(stored.details_html).toContain('Disk &lt;script&gt;alert(1)&lt;/script&gt; 96%');
 			expect(stored.details_html).toContain(alert.alertUid as string);
 			expect(stored.details_html).toContain('href="https://merlot.rmm.datto.com/alert/');
-			expect(stored.details_html).toContain(HALO_INTEGRATION_MARKER);
+			expect(stored.details_html).toEqual(INSTALLATION_MARKER);
 			expect(stored.customfields).toEqual([expect.objectContaining({ name: 'CFDattoDevice', value: 'SRV01 (dev-uid-1)' })]);
 			expect(out.ticket).toMatchObject({ id: out.ticketId, dateclosed: null });
 		});

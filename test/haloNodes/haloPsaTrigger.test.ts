@@ -5,7 +5,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { HaloPsaTrigger } from '../../nodes/HaloPsaTrigger/HaloPsaTrigger.node';
-import { HALO_INTEGRATION_MARKER } from '../../nodes/shared/domain/haloMarker';
+import { LEGACY_HALO_MARKER } from '../../nodes/shared/domain/haloMarker';
 import type { HaloSimulator } from '../../simulators/halo';
 import { startWebhookServer, type WebhookServer } from '../helpers/webhookHarness';
 import { haloCredentials, runHalo, startSim, warmClient } from './helpers';
@@ -183,7 +183,7 @@ describe('HaloPSA Trigger', () => {
 		const s = await trigger({ events: ['closed'], useApi: true }, { haloPsaApi: haloCredentials(sim) });
 		sim.webhooks.subscribe({ url: s.url, payload: 'full', events: ['Ticket Closed'], auth: basicAuth });
 		const t = sim.createTicketDirect({ summary: 'quoted marker', client_id: 12 });
-		sim.closeAsTechnician(t.id as number, { note: `Copied from the n8n note: disk cleaned ${HALO_INTEGRATION_MARKER}` });
+		sim.closeAsTechnician(t.id as number, { note: `Copied from the n8n note: disk cleaned ${LEGACY_HALO_MARKER}` });
 		await sim.webhooks.idle();
 		const { events, responses } = results(s);
 		expect(responses[0]).toEqual({ status: 200, json: { received: 1, accepted: 1 } });
@@ -198,7 +198,7 @@ describe('HaloPSA Trigger', () => {
 		await runHalo(sim, { resource: 'ticket', operation: 'close', ticketId: t1.id as number });
 		await sim.webhooks.idle();
 		expect(results(s).responses[0].json).toMatchObject({ accepted: 0, ignored: [{ reason: 'carries the integration marker' }] });
-		expect(sim.allActions(t1.id as number)[0].note_html).toContain(HALO_INTEGRATION_MARKER);
+		expect(sim.allActions(t1.id as number)[0].note_html).toMatch(/\[n8n-halo-datto:[a-z2-7]{16}\]/);
 		await s.close();
 
 		const byId = await trigger({ events: ['closed'], ignoreAgentIds: '42, 99' });

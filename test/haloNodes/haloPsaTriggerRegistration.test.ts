@@ -6,6 +6,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { HaloPsaTrigger } from '../../nodes/HaloPsaTrigger/HaloPsaTrigger.node';
+import { recentCloses } from '../../nodes/HaloPsaTrigger/recentCloses';
 import type { HaloSimulator } from '../../simulators/halo';
 import { startWebhookServer, type WebhookServer } from '../helpers/webhookHarness';
 import { haloCredentials, startSim, warmClient } from './helpers';
@@ -26,6 +27,8 @@ describe('HaloPSA Trigger v2: webhook registration', () => {
 	beforeEach(() => {
 		sim.reset('default');
 		warmClient(sim);
+		// The simulator reuses ticket ids after a reset; the trigger's duplicate-close memory must not see them as repeats.
+		recentCloses.clear();
 	});
 	afterEach(async () => {
 		await server?.close();
@@ -70,11 +73,68 @@ describe('HaloPSA Trigger v2: webhook registration', () => {
 			expect(d.headers.Authorization).toBe(basicHeader);
 			expect(d.status).toBe(200);
 		}
-		expect(accepted(s).filter((e) => e.event === 'closed' && e.ticketId === t.id).length).toBeGreaterThan(0);
+		// "Ticket Status Changed" and "Closed" both arrive; the close starts the workflow once.
+		expect(deliveries.map((d) => (d.body as Json).event).sort()).toEqual(['Ticket Closed', 'Ticket Status Changed']);
+		expect(accepted(s).filter((e) => e.event === 'closed' && e.ticketId === t.id)).toHaveLength(1);
+		const ignored = s.calls.flatMap((c) => ((c.response.json as Json | undefined)?.ignored ?? []) as Json[]);
+		expect(ignored).toEqual([{ ticketId: t.id, event: 'closed', reason: expect.stringMatching(/^duplicate close/) }]);
 
 		expect((await s.hook('delete')).result).toBe(true);
 		expect(sim.registeredWebhooks.all()).toEqual([]);
 		expect(s.staticData()['node:HaloPSA Trigger']).toEqual({});
+	});
+
+	it('one close reported twice ("Closed" + "Ticket Status Changed") starts the workflow once; close → reopen → close twice', async () => {
+		const s = await trigger({ events: ['closed'] });
+		await s.hook('create');
+		const t = sim.createTicketDirect({ summary: 'Flapping ticket', client_id: 12 });
+		sim.closeAsTechnician(t.id as number);
+		await sim.webhooks.idle();
+		expect(accepted(s).map((e) => e.ticketId)).toEqual([t.id]);
+		// Reopened by a technician (a status change that is not a close), then closed again: a new close.
+		sim.setStatusAsTechnician(t.id as number, 2);
+		await sim.webhooks.idle();
+		sim.closeAsTechnician(t.id as number);
+		await sim.webhooks.idle();
+		expect(accepted(s).map((e) => e.ticketId)).toEqual([t.id, t.id]);
+		expect(sim.webhooks.deliveries().map((d) => d.status)).toEqual([200, 200, 200, 200, 200]);
+		// Version 1 keeps its behaviour: every delivery starts the workflow.
+		await s.close();
+		server = await startWebhookServer({
+			node: new HaloPsaTrigger(),
+			typeVersion: 1,
+			parameters: { events: ['closed'] },
+			credentials: { haloPsaWebhookApi: BASIC },
+		});
+		const v1 = server;
+		sim.webhooks.clearSubscriptions();
+		sim.webhooks.subscribe({ url: v1.url, events: ['Ticket Status Changed', 'Ticket Closed'], auth: { type: 'basic', username: BASIC.username, password: BASIC.password } });
+		const t2 = sim.createTicketDirect({ summary: 'Version 1', client_id: 12 });
+		sim.closeAsTechnician(t2.id as number);
+		await sim.webhooks.idle();
+		expect(accepted(v1).map((e) => e.ticketId)).toEqual([t2.id, t2.id]);
+	});
+
+	it('a delivery that cannot start the workflow costs no HaloPSA API call; an unnamed status that may be a close does', async () => {
+		const s = await trigger({ events: ['closed'] });
+		const post = async (body: Json) => {
+			const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basicHeader }, body: JSON.stringify(body) });
+			expect(res.status).toBe(200);
+			return (await res.json()) as Json;
+		};
+		const apiCalls = (since: number) => sim.log.entries(since).filter((e) => e.path.toLowerCase().startsWith('/api/')).map((e) => e.route);
+		const mark = sim.log.entries().at(-1)?.seq ?? 0;
+		expect((await post({ event: 'Ticket Updated', ticket: { id: 5001, status_id: 2 } })).accepted).toBe(0);
+		expect((await post({ event: 'Ticket Status Changed', ticket: { id: 5001, status_id: 2, status: { id: 2, name: 'In Progress' } } })).accepted).toBe(0);
+		expect(apiCalls(mark)).toEqual([]);
+		// Status 9 without a name may be a close: the trigger names it (GET /Status, cached) and, as the payload does not
+		// say who closed it, re-reads the ticket.
+		const t = sim.createTicketDirect({ summary: 'Closed elsewhere', client_id: 12 });
+		sim.closeAsTechnician(t.id as number);
+		await sim.webhooks.idle();
+		const mark2 = sim.log.entries().at(-1)?.seq ?? 0;
+		expect((await post({ event: 'Ticket Status Changed', ticket: { id: t.id, status_id: 9 } })).accepted).toBe(1);
+		expect(apiCalls(mark2).some((r) => /^get \/api\/tickets\//i.test(r))).toBe(true);
 	});
 
 	it('a webhook the user made by hand is updated, not deleted on unpublish', async () => {

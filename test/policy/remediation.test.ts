@@ -5,6 +5,7 @@
  */
 import {
 	matchRemediationRule,
+	needsAlertContext,
 	planRemediation,
 	remediationClosingText,
 	remediationNoteText,
@@ -13,6 +14,7 @@ import {
 	RemediationState,
 	trimOutput,
 	validateRemediationRule,
+	withAlertContext,
 } from '../../nodes/shared/policy/remediation';
 import { REMEDIATION_COLLECTIONS, RemediationLedger } from '../../nodes/shared/policy/remediationLedger';
 import type { MaintenanceWindow } from '../../nodes/shared/policy/types';
@@ -72,6 +74,48 @@ describe('matching', () => {
 		expect(validateRemediationRule({ id: 'x', componentUid: 'c', messagePattern: '(' })[0]).toMatch(/not a valid regular expression/);
 		expect(validateRemediationRule({ id: 'x', condition: 'a', componentUid: '', cooldownMinutes: -1 })).toEqual(['componentUid is required', 'cooldownMinutes must be a number >= 0']);
 		expect(matchRemediationRule([{ id: 'bad', messagePattern: '(', componentUid: 'c' } as RemediationRule], alert())).toBeNull();
+	});
+});
+
+describe('alerts from the webhook (no alert context)', () => {
+	// What the Datto RMM Trigger emits for the recommended webhook body: no alert type, a message-shape condition.
+	const fromWebhook = alert({ condition: 'message:service spooler is stopped', message: 'Service Spooler is STOPPED', alertType: null });
+	const apiAlert = {
+		alertUid: 'a-1',
+		alertContext: { '@class': 'srvc_status_ctx', serviceName: 'Spooler', status: 'STOPPED' },
+		alertSourceInfo: { deviceUid: 'dev-1', deviceName: 'PC-01', siteUid: 'site-1', siteName: 'Contoso' },
+	};
+
+	test('rules by alert type or condition cannot match it as it came; with the alert context they do', () => {
+		expect(matchRemediationRule([SPOOLER, ANY_SERVICE], fromWebhook)).toBeNull();
+		const completed = withAlertContext(fromWebhook, apiAlert);
+		expect(completed).toMatchObject({ alertType: 'srvc_status_ctx', condition: 'srvc_status_ctx:Spooler', webhookCondition: 'message:service spooler is stopped', message: 'Service Spooler is STOPPED' });
+		expect(matchRemediationRule([SPOOLER], completed)?.id).toBe('spooler');
+		expect(matchRemediationRule([ANY_SERVICE], completed)?.id).toBe('service');
+		// A rule written for the condition the alert arrived with (its dedupe key's) still matches.
+		expect(matchRemediationRule([{ id: 'as-sent', condition: 'message:service spooler*', componentUid: 'c' }], completed)?.id).toBe('as-sent');
+		const plan = planRemediation({ enabled: true, alert: completed, rule: ANY_SERVICE, state: FRESH, now: T0 });
+		expect(plan.safeVariables.find((v) => v.name === 'ServiceName')?.value).toBe('Spooler');
+	});
+
+	test('the context is read only when a rule needs it', () => {
+		expect(needsAlertContext(fromWebhook, [SPOOLER])).toBe(true);
+		expect(needsAlertContext(fromWebhook, [ANY_SERVICE])).toBe(true);
+		expect(needsAlertContext(fromWebhook, [DISK])).toBe(false);
+		expect(needsAlertContext(fromWebhook, [{ ...DISK, variables: { Drive: '{condition.detail}' } }])).toBe(true);
+		expect(needsAlertContext(fromWebhook, [{ ...SPOOLER, enabled: false }, DISK])).toBe(false);
+		expect(needsAlertContext(fromWebhook, [])).toBe(false);
+		// The webhook's [alert_type] is enough for an alert-type rule without condition variables.
+		expect(needsAlertContext({ ...fromWebhook, condition: 'srvc status', alertType: 'srvc status' }, [{ ...ANY_SERVICE, variables: {} }])).toBe(false);
+		// Enriched alerts (context condition) and resolved alerts need nothing.
+		expect(needsAlertContext(alert(), [SPOOLER, ANY_SERVICE])).toBe(false);
+		expect(needsAlertContext({ ...fromWebhook, event: 'resolved' }, [SPOOLER])).toBe(false);
+	});
+
+	test('an API alert without a context changes nothing; missing device and site are filled', () => {
+		expect(withAlertContext(fromWebhook, { alertUid: 'a-1' })).toBe(fromWebhook);
+		const bare = alert({ condition: 'message:x', message: '', alertType: null, device: { uid: null, hostname: null }, site: { uid: null, name: null } });
+		expect(withAlertContext(bare, apiAlert)).toMatchObject({ device: { uid: 'dev-1', hostname: 'PC-01' }, site: { uid: 'site-1', name: 'Contoso' }, message: 'Service Spooler is stopped' });
 	});
 });
 

@@ -73,6 +73,28 @@ describe('sync status page', () => {
 		expect(html).not.toMatch(/<script|<link |@import|src=/i);
 	});
 
+	it('the plain sync workflows\' store (no policy state, no heartbeats): open links, last deliveries from the history, failed Datto resolves', async () => {
+		const store = new StaticDataStore(`status-page-plain-${process.pid}`, {});
+		// As datto-halo-sync.json / workflows/postgres write them (Claim → Save alert link; Halo close; failed resolve).
+		await store.claim('alerts', 'p-1', { value: { ticketId: null } as unknown as JsonObject, status: 'pending', history: { event: 'alertReceived', reason: 'Datto alert triggered' } });
+		await store.set('alerts', 'p-1', { value: { ticketId: 2001, clientId: 12, dedupeKey: 'dev|p-1' }, status: 'open', history: { event: 'ticketCreated', reason: 'Ticket 2001' } });
+		await store.claim('alerts', 'p-2', { value: { ticketId: null } as unknown as JsonObject, status: 'pending', history: { event: 'alertReceived', reason: 'Datto alert triggered' } });
+		await store.set('alerts', 'p-2', { value: { ticketId: 2002, clientId: 12, dedupeKey: 'dev|p-2' }, status: 'open' });
+		await store.updateStatus('alerts', 'p-2', 'closed', { event: 'ticketClosedInHalo', reason: 'Closed in Halo' }, { mergeValue: { closedBy: 'halo' } });
+		await store.set('failedEvents', 'p-2', { value: { kind: 'dattoResolve' }, status: 'open', history: { event: 'dattoResolveFailed', reason: 'Datto RMM API 503' } });
+		const data = await gatherStatus(store, new Date(), { haloTicketUrl: 'https://acme.halopsa.com/ticket?id={ticket}' });
+		expect(data.openLinks.map((l) => [l.alertUid, l.ticketId, l.priority])).toEqual([['p-1', 2001, 'Unknown']]);
+		// p-2's "alertReceived" is gone: a closed record in static data keeps only its newest history entry (compact
+		// closed records, issue 19), so deliveries are counted from the open records and the closes.
+		expect(data.datto?.count).toBe(1);
+		expect(data.halo?.count).toBe(1);
+		expect(data.failed.map((f) => [f.key, f.kind, f.error, f.failures])).toEqual([['p-2', 'dattoResolve', 'Datto RMM API 503', 1]]);
+		const html = renderStatusPage(data);
+		expect(html).toContain('<a href="https://acme.halopsa.com/ticket?id=2001">#2001</a>');
+		expect(html).toMatch(/data-source="HaloPSA">\d+ s ago</);
+		expect(html).toContain('Replay Failed Events');
+	});
+
 	it('ages read as a technician would say them; links other than http(s) are not made clickable', () => {
 		const now = new Date('2026-05-01T12:00:00Z');
 		expect(ageText(null, now)).toBe('never');

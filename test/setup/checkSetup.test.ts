@@ -3,6 +3,7 @@
  * problem; the report (items and HTML) never contains a secret.
  */
 import { checkSetup, type CheckSetupSettings } from '../../nodes/shared/setup/checkSetup';
+import { STATIC_STORE_WARN_RECORDS } from '../../nodes/shared/store';
 import { renderSetupReportHtml, renderSetupReportText } from '../../nodes/shared/setup/reportHtml';
 import { clearHaloLookupCaches, clearMappingCaches, registerHaloWebhook } from '../../nodes/shared/halo';
 import type { DattoSimulator } from '../../simulators/datto';
@@ -181,5 +182,37 @@ describe('halo-datto-check-setup (command line)', () => {
 		} finally {
 			await halo.close();
 		}
+	});
+});
+
+describe('Check Setup: the static data store size (issue 19)', () => {
+	const stats = (records: number) => ({ openRecords: 5, closedRecords: records - 5, records, aboveWarnSize: records > STATIC_STORE_WARN_RECORDS });
+
+	test.each([
+		['no store loaded', [], [['info', /No workflow static data store is loaded/]]],
+		['a small store', [{ workflowId: 'wf-1', stats: stats(1_200) }], [['ok', /1,200 records \(5 open, 1195 closed\)/]]],
+		[
+			'a store past the size and a small one',
+			[
+				{ workflowId: 'wf-big', stats: stats(STATIC_STORE_WARN_RECORDS + 1) },
+				{ workflowId: 'wf-small', stats: stats(10) },
+			],
+			[
+				['warning', /holds 10,001 records.*Postgres backend/],
+				['ok', /10 records/],
+			],
+		],
+	] as const)('%s', async (_label, staticStores, expected) => {
+		const report = await checkSetup({}, { staticStores: [...staticStores] });
+		const checks = report.checks.filter((c) => c.area === 'Mapping store');
+		expect(checks.map((c) => c.status)).toEqual(expected.map(([status]) => status));
+		checks.forEach((check, index) => expect(check.detail).toMatch(expected[index][1]));
+		const without = await checkSetup({}, {});
+		expect(report.warnings - without.warnings).toBe(expected.filter(([status]) => status === 'warning').length);
+	});
+
+	test('omitted outside n8n: no store check at all', async () => {
+		const report = await checkSetup({}, {});
+		expect(report.checks.filter((c) => c.area === 'Mapping store')).toEqual([]);
 	});
 });

@@ -10,11 +10,12 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
+	type NodeExecutionHint,
 } from 'n8n-workflow';
 
 import { MappingStorePostgresApi } from '../../credentials/MappingStorePostgresApi.credentials';
 import { MappingStore } from '../../nodes/MappingStore/MappingStore.node';
-import { closeAllPools } from '../../nodes/shared/store';
+import { closeAllPools, StaticDataStore, STATIC_STORE_WARN_RECORDS } from '../../nodes/shared/store';
 import { findOrStartPostgres, pgConfigFor, uniqueTableName, type TestPostgres } from '../helpers/postgres';
 import { Client } from 'pg';
 
@@ -30,6 +31,8 @@ interface FakeRun {
 	staticData?: IDataObject;
 	continueOnFail?: boolean;
 	credentials?: IDataObject;
+	/** Receives the execution hints the node adds. */
+	hints?: NodeExecutionHint[];
 }
 
 const node = new MappingStore();
@@ -55,6 +58,7 @@ function fakeContext(run: FakeRun): IExecuteFunctions {
 			throw new Error(`Test did not set parameter "${name}"`);
 		},
 		continueOnFail: () => run.continueOnFail === true,
+		addExecutionHints: (...hints: NodeExecutionHint[]) => run.hints?.push(...hints),
 		getWorkflow: () => ({ id: run.workflowId ?? 'workflow-node-test', active: true }),
 		getWorkflowStaticData: (type: string) => {
 			expect(type).toBe('global');
@@ -576,5 +580,27 @@ describe('Mapping Store node: Postgres backend and credential test', () => {
 			credential({ ...credentials, database: 'no_such_database_x' }),
 		);
 		expect(wrongDatabase).toEqual({ status: 'Error', message: expect.stringMatching(/no_such_database_x/) });
+	});
+});
+
+describe('Mapping Store node: static data store size warning (issue 19)', () => {
+	test.each([
+		[STATIC_STORE_WARN_RECORDS, 0],
+		[STATIC_STORE_WARN_RECORDS + 1, 1],
+	])('with %p records the node adds %p warning hint(s) above its output', async (records, expected) => {
+		const workflowId = freshWorkflow();
+		const staticData: IDataObject = {};
+		const seeding = new StaticDataStore(workflowId, staticData, { executionsMode: 'regular' });
+		const rows = Array.from({ length: records - 1 }, (_, index) => ({ key: `closed-${index}`, value: index, status: 'closed' }));
+		await seeding.importRecords('alerts', rows);
+		await seeding.set('sites', 'site-1', { value: { clientId: 1 } });
+		const hints: NodeExecutionHint[] = [];
+		const output = await execute({ workflowId, staticData, hints, parameters: staticBackend('get', { key: 'closed-1' }) });
+		expect(output[0].json).toMatchObject({ found: true, record: { status: 'closed', value: 1 } });
+		expect(hints).toHaveLength(expected);
+		if (expected) {
+			expect(hints[0]).toMatchObject({ type: 'warning', location: 'outputPane' });
+			expect(hints[0].message).toMatch(/holds 10,001 records \(1 open, 10,000 closed\).*Postgres backend/);
+		}
 	});
 });

@@ -23,6 +23,11 @@ export interface StoreHarness {
 	 * objects of one workflow (static) or several separate connection pools (Postgres).
 	 */
 	openConcurrent(count: number, options?: StoreOptions): RecordStore[];
+	/**
+	 * History entries a closed record keeps by default when fewer than the history limit (the static data backend
+	 * keeps closed records compact); undefined: the history limit applies to closed records too.
+	 */
+	closedHistoryLimit?: number;
 }
 
 const MINUTE = 60_000;
@@ -489,15 +494,20 @@ export function describeStoreBehaviour(name: string, getHarness: () => StoreHarn
 				});
 			}
 			clock.advance(1_000);
-			const last = await small.updateStatus(collection, 'k', 'closed', { event: 'e5' });
-			expect(last?.history.map((entry) => entry.event)).toEqual(['e3', 'e4', 'e5']);
-			expect(last?.history[0]).toEqual({
+			const beforeClose = await small.set(collection, 'k', { value: 4.5 });
+			expect(beforeClose.record.history.map((entry) => entry.event)).toEqual(['e2', 'e3', 'e4']);
+			expect(beforeClose.record.history[1]).toEqual({
 				at: new Date(Date.parse(clock.iso()) - 2_000).toISOString(),
 				event: 'e3',
 				reason: 'r3',
 			});
+			const last = await small.updateStatus(collection, 'k', 'closed', { event: 'e5' });
+			// A closed record keeps at most the backend's closed-record history (the newest entries).
+			const kept = Math.min(3, getHarness().closedHistoryLimit ?? 3);
+			expect(last?.history.map((entry) => entry.event)).toEqual(['e3', 'e4', 'e5'].slice(3 - kept));
+			expect((await small.get(collection, 'k'))?.history).toEqual(last?.history);
 			const noNote = await small.set(collection, 'k', { value: 'x' });
-			expect(noNote.record.history).toHaveLength(3);
+			expect(noNote.record.history).toHaveLength(kept);
 
 			for (let index = 0; index < 55; index++) {
 				await store.set(collection, 'default-limit', { value: index, history: { event: `e${index}` } });

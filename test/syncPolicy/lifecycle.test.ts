@@ -3,7 +3,6 @@
  * output route of the plain lifecycle (create, note, ignore, defer, close, reopen), the API economy, technician
  * touches, grace re-fires and flapping.
  */
-import { HALO_INTEGRATION_MARKER } from '../../nodes/shared/domain/haloMarker';
 import { DECISIONS } from '../../nodes/shared/policy';
 import type { HaloSimulator } from '../../simulators/halo';
 import { clientFor } from '../halo/helpers';
@@ -50,7 +49,7 @@ describe('Sync Policy node: lifecycle', () => {
 		expect(item).toMatchObject({ decision: 'create', dryRun: false, alertUid: 'flap-1', created: { ticket: ticketId, parent: null }, haloCalls: 1 });
 		expect(item.alert).toMatchObject({ alertUid: 'flap-1' });
 		expect(sim.ticket(ticketId)).toMatchObject({ client_id: 12, third_party_id_string: 'flap-1', priority_id: 2 });
-		expect(String(sim.ticket(ticketId)!.details_html)).toContain(HALO_INTEGRATION_MARKER);
+		expect(String(sim.ticket(ticketId)!.details_html)).toMatch(/\[n8n-halo-datto:[a-z2-7]{16}\]/);
 
 		// The same alert delivered twice: ignored, no Halo call.
 		const dup = await decideAt(sim, clock, 30 * 1000, [first]);

@@ -3,10 +3,15 @@
  * deliveries of one condition give one ticket, and the lifecycle runs the same as on static data.
  */
 import type { IDataObject } from 'n8n-workflow';
+import { Pool } from 'pg';
+
+import { applyStoreActions } from '../../nodes/shared/policy/policyStore';
+import type { StoreAction } from '../../nodes/shared/policy/types';
+import { PostgresStore } from '../../nodes/shared/store/PostgresStore';
 
 import { closeAllPools } from '../../nodes/shared/store';
 import type { HaloSimulator } from '../../simulators/halo';
-import { findOrStartPostgres, uniqueTableName, type TestPostgres } from '../helpers/postgres';
+import { findOrStartPostgres, pgConfigFor, uniqueTableName, type TestPostgres } from '../helpers/postgres';
 import { alertOf, Clock, haloCredentials, MIN, resolvedOf, routeCounts, runPolicy, deciding, startSim, warmClient } from './helpers';
 
 describe('Sync Policy node on Postgres', () => {
@@ -60,5 +65,23 @@ describe('Sync Policy node on Postgres', () => {
 		const due = await run(6 * MIN, { operation: 'processDue' });
 		expect(due.decisions).toEqual(['close']);
 		expect(sim.ticket(created.byDecision.create[0].ticketId as number)).toMatchObject({ status_id: 9 });
+	});
+
+	it('the store writes of one decision are one transaction: a failure half-way leaves none of them (issue 18)', async () => {
+		const pool = new Pool({ ...pgConfigFor(pg), max: 2 });
+		try {
+			const store = new PostgresStore({ pool, table });
+			const set = (key: string, value: Record<string, string | number>): StoreAction => ({ type: 'store', op: 'set', collection: 'alerts', key, value, status: 'open' });
+			// The second write is refused by the store (a key over its size limit) after the first one was made.
+			const actions: StoreAction[] = [set('tx-1', { ticketId: 1 }), set('k'.repeat(5000), { ticketId: 1 })];
+			await expect(applyStoreActions(store, { actions }, {})).rejects.toThrow(/key/i);
+			expect(await store.get('alerts', 'tx-1')).toBeUndefined();
+			// A decision that succeeds commits every write; the pool's connection was returned both times.
+			expect(await applyStoreActions(store, { actions: [set('tx-2', { ticketId: 2 }), set('tx-3', { ticketId: 3 })] }, {})).toBe(2);
+			expect((await store.list('alerts')).map((r) => r.key)).toEqual(['tx-2', 'tx-3']);
+			expect(pool.totalCount - pool.idleCount).toBe(0);
+		} finally {
+			await pool.end();
+		}
 	});
 });

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { isMappingStoreError } from '../../shared/store';
+import { isMappingStoreError, StaticDataStore, staticStoreSizeWarning, type RecordStore } from '../../shared/store';
 import { openStore } from '../../shared/n8n/storeBackend';
 import { runPerItem } from '../../shared/n8n/itemRunner';
 import { readOutputShape, shapeResult } from './output';
@@ -27,12 +27,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: isMappingStoreError(error) ? error.hint : undefined,
 		});
 	};
-	return [
+	let lastStore: RecordStore | undefined;
+	const output = [
 		await runPerItem.call(
 			this,
 			async (itemIndex) => {
 				const shape = readOutputShape.call(this, itemIndex);
 				const store = await openStore.call(this, itemIndex);
+				lastStore = store;
 				const collection = this.getNodeParameter('collection', itemIndex) as string;
 				const results = await operation.execute.call(this, store, collection, itemIndex);
 				return results.map((result) => shapeResult(items[itemIndex], itemIndex, result, shape));
@@ -40,4 +42,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			toStoreError,
 		),
 	];
+	// A static data store past the size where Postgres is the better choice: say so above the output (issue 19).
+	const warning = lastStore instanceof StaticDataStore ? staticStoreSizeWarning(lastStore.stats()) : undefined;
+	if (warning !== undefined) this.addExecutionHints?.({ message: warning, type: 'warning', location: 'outputPane' });
+	return output;
 }

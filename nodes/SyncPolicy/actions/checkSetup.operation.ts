@@ -1,12 +1,14 @@
 /**
  * Check Setup (run once after entering credentials, e.g. from the shipped "Check Setup" workflow): both credentials,
  * the Halo settings the sync will use, where every Datto site lands, the Datto webhook URL and bodies to paste, and
- * whether the Halo webhook is registered (nodes/shared/setup/checkSetup.ts). One item: the report as JSON and as a
+ * whether the Halo webhook is registered, and the size of the workflow static data stores this n8n process has loaded
+ * (nodes/shared/setup/checkSetup.ts). One item: the report as JSON and as a
  * readable HTML file in binary property `report`. Never contains a secret. Same checks: `halo-datto-check-setup`.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { checkSetup, type CheckSetupSettings } from '../../shared/setup/checkSetup';
+import { loadedStaticStoreStats } from '../../shared/store';
 import { renderSetupReportHtml } from '../../shared/setup/reportHtml';
 import { getDattoClientForCredentials } from '../../shared/transport/datto';
 import { haloClientFor } from '../../shared/transport/halo';
@@ -83,6 +85,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			dattoSecretParameter: typeof s.dattoQueryParameter === 'string' ? s.dattoQueryParameter : undefined,
 			dattoWebhookUrl: (this.getNodeParameter('dattoWebhookUrl', 0, '') as string).trim() || undefined,
 			haloWebhookUrl: (this.getNodeParameter('haloWebhookUrl', 0, '') as string).trim() || undefined,
+			staticStores: loadedStaticStoreStats(),
 		};
 		const halo = await haloClientFor(this, 0).catch(() => undefined);
 		const dattoCredential = await this.getCredentials('dattoRmmApi', 0).catch(() => undefined);

@@ -13,11 +13,12 @@ import {
 import { openStore } from '../../shared/n8n/storeBackend';
 import { cachedApiAgentId } from '../../shared/halo';
 import { DECISIONS, type Decision, type PolicyConfig } from '../../shared/policy';
-import type { RecordStore } from '../../shared/store';
+import { DEFAULT_HISTORY_LIMIT, type RecordStore } from '../../shared/store';
 import { getDattoClientForCredentials } from '../../shared/transport/datto';
 import { haloClientFor, type HaloClient } from '../../shared/transport/halo';
 import { toNodeError } from '../../shared/transport/n8n';
 import { errorItem as sharedErrorItem } from '../../shared/n8n/itemRunner';
+import { markersOf } from '../../shared/domain/haloMarker';
 import { factsFromActions } from '../../shared/policy/runtime/facts';
 import { HaloPolicyWriter } from '../../shared/policy/runtime/haloWriter';
 import type { FactsProvider, PolicyRunOptions, PolicyRunOutcome } from '../../shared/policy/runtime/runner';
@@ -41,7 +42,8 @@ export function clockOf(this: IExecuteFunctions, itemIndex = 0): Date {
 }
 
 export async function storeOf(this: IExecuteFunctions, itemIndex: number): Promise<RecordStore> {
-	return await openStore.call(this, itemIndex);
+	// Closed records keep their whole decision log: explain and the status page read it.
+	return await openStore.call(this, itemIndex, { closedHistoryLimit: DEFAULT_HISTORY_LIMIT });
 }
 
 function hasCredential(this: IExecuteFunctions, type: string): boolean {
@@ -81,7 +83,7 @@ export async function runEnvironment(this: IExecuteFunctions, itemIndex: number)
 		facts = async (ticketId, since) => {
 			const apiAgent = await cachedApiAgentId(halo);
 			const actions = await halo.listActions(ticketId);
-			return factsFromActions(actions, since, { integrationAgentIds: [...integration, apiAgent] });
+			return factsFromActions(actions, since, { integrationAgentIds: [...integration, apiAgent], markers: markersOf(halo.marker) });
 		};
 	}
 	return {

@@ -94,7 +94,7 @@ function safeLink(link: unknown): string | undefined {
 }
 
 /** The ticket's details_html: every alert value escaped; the alertUid and link always present. */
-export function buildAlertDetailsHtml(alert: AlertInput, options: { intro?: string; marker?: boolean } = {}): string {
+export function buildAlertDetailsHtml(alert: AlertInput, options: { intro?: string; marker?: boolean | string } = {}): string {
 	const rows: Array<[string, string]> = [];
 	const row = (label: string, html: string | undefined) => {
 		if (html) rows.push([label, html]);
@@ -116,7 +116,11 @@ export function buildAlertDetailsHtml(alert: AlertInput, options: { intro?: stri
 	else if (alert.link) row('Link', escapeHtml(alert.link));
 	const table = rows.map(([label, value]) => `<tr><td><strong>${label}</strong></td><td>${value}</td></tr>`).join('');
 	const intro = `<p>${escapeHtml(options.intro ?? 'Datto RMM alert')}</p>`;
-	return `${intro}<table>${table}</table>${options.marker === false ? '' : haloMarkerHtml('Created by n8n from a Datto RMM alert')}`;
+	const footer =
+		options.marker === false
+			? ''
+			: haloMarkerHtml('Created by n8n from a Datto RMM alert', typeof options.marker === 'string' ? options.marker : undefined);
+	return `${intro}<table>${table}</table>${footer}`;
 }
 
 export type ExternalRefTarget =
@@ -145,7 +149,8 @@ export interface AlertTicketSettings {
 	/** Other Halo ticket fields (passed as given, after the ones above). */
 	extraFields?: Record<string, unknown>;
 	detailsIntro?: string;
-	marker?: boolean;
+	/** The installation's marker (HaloClient.marker); true = the legacy marker; false = none. */
+	marker?: boolean | string;
 }
 
 export interface AlertTicket {

@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { haloDateToIso } from './haloDates';
-import { hasHaloMarker } from './haloMarker';
+import { hasHaloMarker, type HaloMarkerMatch } from './haloMarker';
 import { isClosedName } from './haloStatus';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_DEPTH, checkJsonText, checkParsedShape, type WebhookLimits } from './webhookLimits';
 
@@ -99,6 +99,11 @@ export interface HaloEventOptions {
 	externalRefFields?: string[];
 	/** Receive time (for changedAt when the payload has no date). */
 	now?: Date;
+	/**
+	 * The markers that make a change ours: markersOf(HaloClient.marker) when the HaloPSA API credential is at hand;
+	 * default any marker of this package (tag unchecked).
+	 */
+	markers?: HaloMarkerMatch;
 }
 
 export const DEFAULT_EXTERNAL_REF_FIELDS = ['third_party_id_string', 'CFDattoAlertUID'];
@@ -301,12 +306,15 @@ export function normaliseHaloTicketEvent(element: unknown, options: HaloEventOpt
 	// The marker counts only on what caused the event: the action's note, or a new ticket's details.
 	const markerSource = action ?? (event === 'closed' || event === 'statusChanged' ? (isObj(lastAction) ? lastAction : undefined) : undefined);
 	const markerFound = hasHaloMarker(
-		get(markerSource, 'note'),
-		get(markerSource, 'note_html'),
-		get(body, 'note'),
-		get(body, 'note_html'),
-		event === 'new' ? get(ticket, 'details_html') : undefined,
-		event === 'new' ? get(ticket, 'details') : undefined,
+		[
+			get(markerSource, 'note'),
+			get(markerSource, 'note_html'),
+			get(body, 'note'),
+			get(body, 'note_html'),
+			event === 'new' ? get(ticket, 'details_html') : undefined,
+			event === 'new' ? get(ticket, 'details') : undefined,
+		],
+		options.markers,
 	);
 
 	const client = get(ticket, 'client');

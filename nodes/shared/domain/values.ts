@@ -23,10 +23,14 @@ export function readPath(source: unknown, path: string): unknown {
 	return value;
 }
 
-/** The note as HTML: text is escaped (line breaks kept) unless it is declared HTML; the marker footer appended. */
-export function noteHtml(note: string, options: { isHtml?: boolean; marker?: boolean }): string {
+/**
+ * The note as HTML: text is escaped (line breaks kept) unless it is declared HTML; the marker footer appended
+ * (`marker`: the installation's marker, HaloClient.marker; true = the legacy marker; false = none).
+ */
+export function noteHtml(note: string, options: { isHtml?: boolean; marker?: boolean | string }): string {
 	const body = options.isHtml ? note : `<p>${textToHtml(note)}</p>`;
-	return options.marker === false ? body : `${body}${haloMarkerHtml()}`;
+	if (options.marker === false) return body;
+	return `${body}${haloMarkerHtml(undefined, typeof options.marker === 'string' ? options.marker : undefined)}`;
 }
 
 /** Custom fields from the `customFieldsUi` fixedCollection: `{ field: [{ name, value }] }`. */

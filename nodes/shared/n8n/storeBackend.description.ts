@@ -26,7 +26,8 @@ export const backendProperties: INodeProperties[] = [
 	{
 		displayName:
 			"Records are kept in this workflow's static data and saved when a production execution ends. Use Postgres " +
-			'in queue mode (EXECUTIONS_MODE=queue) or to share records between workflows.',
+			'in queue mode (EXECUTIONS_MODE=queue), to share records between workflows, or above about 10,000 records ' +
+			'(n8n copies the whole store for every execution; the node warns past that size).',
 		name: 'staticDataNotice',
 		type: 'notice',
 		default: '',

@@ -23,7 +23,7 @@ import type {
 } from './types';
 
 export type PolicyStoreReader = Pick<RecordStore, 'get' | 'list'>;
-export type PolicyStore = Pick<RecordStore, 'get' | 'list' | 'set' | 'delete' | 'claim' | 'updateStatus'>;
+export type PolicyStore = Pick<RecordStore, 'get' | 'list' | 'set' | 'delete' | 'claim' | 'updateStatus' | 'atomically'>;
 
 /** Conditions loaded per ticket at most (a storm parent in note mode can carry many). */
 export const MAX_CONDITIONS_PER_TICKET = 50;
@@ -156,11 +156,18 @@ export async function releaseGuards(store: PolicyStore, guards: readonly Guard[]
 
 /**
  * Executes the store actions of a result, in order, after binding ticket references to `created` ids. External
- * actions, markers and the decision record are skipped (the glue executes external actions before this).
+ * actions, markers and the decision record are skipped (the glue executes external actions before this). All or
+ * none where the backend allows (Postgres: one transaction per decision, RecordStore.atomically): a failure half-way
+ * leaves no half-written decision behind.
  */
 export async function applyStoreActions(store: PolicyStore, result: Pick<PolicyResult, 'actions'>, created: CreatedTickets = {}): Promise<number> {
 	const storeActions = result.actions.filter((a) => a.type === 'store');
 	const bound = bindActions(storeActions, created);
+	const write = async (target: PolicyStore) => await writeStoreActions(target, bound);
+	return store.atomically ? await store.atomically(write) : await write(store);
+}
+
+async function writeStoreActions(store: PolicyStore, bound: ReturnType<typeof bindActions>): Promise<number> {
 	let count = 0;
 	for (const action of bound) {
 		if (action.type !== 'store') continue;

@@ -10,7 +10,14 @@
  * - `messagePattern`: a regular expression tested against the alert message, case-insensitive.
  * - `priorities`: optional list of Datto priorities.
  * The first enabled rule that matches wins (table order).
+ *
+ * The alert type and the condition's detail (e.g. the service name) come from the alert context, which Datto's
+ * webhook does not carry (the recommended body has no alert type; [alert_type] is unconfirmed and has no detail). The
+ * Datto RMM Trigger of the shipped workflows enriches from the API only when a ticket field is missing, so a complete
+ * webhook alert arrives with a message-shape condition (`message:service spooler is stopped`). `needsAlertContext`
+ * says when the remediation must read the alert's context from the API first, and `withAlertContext` adds it.
  */
+import { conditionOf, describeAlertContext } from '../domain/dattoAlert';
 import type { MaintenanceWindow } from './types';
 import { activeWindows } from './windows';
 
@@ -68,6 +75,11 @@ export interface RemediationAlert {
 	condition: string;
 	/** @class or the webhook's alert type; derived from the condition when missing. */
 	alertType?: string | null;
+	/**
+	 * The condition the alert arrived with (its dedupe key's), when `condition` was replaced by the one of the alert
+	 * context read from the API (withAlertContext). `condition` matchers accept either.
+	 */
+	webhookCondition?: string | null;
 	device: { uid: string | null; hostname: string | null };
 	site: { uid: string | null; name: string | null };
 }
@@ -123,6 +135,56 @@ function lower(value: unknown): string {
 	return typeof value === 'string' ? value.trim().toLowerCase() : '';
 }
 
+/** A condition derived from an alert context (`<@class>[:detail…]`, e.g. `srvc_status_ctx:Spooler`). */
+const CONTEXT_CONDITION = /^[a-z0-9]+(?:_[a-z0-9]+)*_ctx(?::|$)/i;
+
+/** Whether the alert's condition comes from its alert context (so it names the @class and the detail). */
+export function hasContextCondition(alert: Pick<RemediationAlert, 'condition'>): boolean {
+	return CONTEXT_CONDITION.test(alert.condition);
+}
+
+function usesConditionVariable(rule: RemediationRule): boolean {
+	return Object.values(rule.variables ?? {}).some((v) => /\{(condition\.detail|alert\.condition)\}/i.test(String(v)));
+}
+
+/**
+ * Whether the alert must be completed from its alert context (Datto API) before the table can be applied: an enabled
+ * rule matches by alert type or condition while the alert carries neither an alert type nor a context condition, or
+ * a rule fills a variable from the condition (`{condition.detail}`, `{alert.condition}`) that the alert lacks.
+ */
+export function needsAlertContext(alert: RemediationAlert, rules: readonly RemediationRule[]): boolean {
+	if (alert.event === 'resolved' || hasContextCondition(alert)) return false;
+	const knowsType = Boolean(alert.alertType && alert.alertType.trim());
+	return rules.some(
+		(rule) =>
+			rule.enabled !== false &&
+			validateRemediationRule(rule).length === 0 &&
+			(Boolean(rule.condition?.trim()) || (!knowsType && Boolean(rule.alertType?.trim())) || usesConditionVariable(rule)),
+	);
+}
+
+/**
+ * The alert with what its alert context (GET /v2/alert/{uid}: `alertContext`, `alertSourceInfo`, `diagnostics`) adds:
+ * the @class as alert type, the context condition (the webhook's stays in `webhookCondition`), and the device, site and
+ * message when the webhook lacked them. Unchanged when the API alert has no context.
+ */
+export function withAlertContext(alert: RemediationAlert, apiAlert: Record<string, unknown>): RemediationAlert {
+	const context = apiAlert.alertContext && typeof apiAlert.alertContext === 'object' ? (apiAlert.alertContext as Record<string, unknown>) : undefined;
+	if (!context || typeof context['@class'] !== 'string' || !context['@class'].trim()) return alert;
+	const source = (apiAlert.alertSourceInfo ?? {}) as Record<string, unknown>;
+	const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : null);
+	const diagnostics = text(apiAlert.diagnostics);
+	return {
+		...alert,
+		alertType: context['@class'].trim(),
+		condition: conditionOf(context, null, alert.message),
+		webhookCondition: alert.webhookCondition ?? alert.condition,
+		message: alert.message || describeAlertContext(context, diagnostics),
+		device: { uid: alert.device.uid ?? text(source.deviceUid), hostname: alert.device.hostname ?? text(source.deviceName) },
+		site: { uid: alert.site.uid ?? text(source.siteUid), name: alert.site.name ?? text(source.siteName) },
+	};
+}
+
 /** The @class part of a condition like `srvc_status_ctx:Spooler`, else the message shape prefix. */
 export function alertTypeOf(alert: Pick<RemediationAlert, 'alertType' | 'condition'>): string {
 	if (alert.alertType && alert.alertType.trim()) return alert.alertType.trim();
@@ -171,8 +233,8 @@ export function ruleMatches(rule: RemediationRule, alert: RemediationAlert): boo
 	if (rule.enabled === false || validateRemediationRule(rule).length > 0) return false;
 	if (rule.condition && rule.condition.trim()) {
 		const want = lower(rule.condition);
-		const have = lower(alert.condition);
-		if (want.endsWith('*') ? !have.startsWith(want.slice(0, -1)) : have !== want) return false;
+		const matches = (have: string) => (want.endsWith('*') ? have.startsWith(want.slice(0, -1)) : have === want);
+		if (!matches(lower(alert.condition)) && !(alert.webhookCondition && matches(lower(alert.webhookCondition)))) return false;
 	}
 	if (rule.alertType && rule.alertType.trim() && alertTypeKey(rule.alertType) !== alertTypeKey(alertTypeOf(alert))) return false;
 	if (rule.messagePattern && rule.messagePattern.trim() && !new RegExp(rule.messagePattern, 'i').test(alert.message ?? '')) return false;

@@ -12,13 +12,14 @@ import { parsePriorityMap } from '../domain/priority';
 import { autoClosedStatus, autoNoteOutcome, cachedOutcomes, cachedStatuses } from '../halo/lookups';
 import { mappingIndex } from '../halo/mapping';
 import { haloEventNumbersFor, haloWebhookStatus, HALO_EVENT_NAMES, HALO_WEBHOOK_PERMISSION, isHaloPermissionDenied } from '../halo/webhookRegistration';
+import { STATIC_STORE_WARN_RECORDS, staticStoreSizeWarning, type StaticStoreStats } from '../store/StaticDataStore';
 import type { DattoClient } from '../transport/datto';
 import type { HaloClient } from '../transport/halo';
 
 export type CheckStatus = 'ok' | 'problem' | 'warning' | 'info';
 
 export interface SetupCheck {
-	area: 'Halo credential' | 'Datto credential' | 'Halo settings' | 'Datto sites' | 'Datto webhook' | 'Halo webhook';
+	area: 'Halo credential' | 'Datto credential' | 'Halo settings' | 'Datto sites' | 'Datto webhook' | 'Halo webhook' | 'Mapping store';
 	name: string;
 	status: CheckStatus;
 	detail: string;
@@ -59,6 +60,11 @@ export interface CheckSetupSettings {
 	haloWebhookUrl?: string;
 	/** The HaloPSA Trigger's events (default all). */
 	haloEvents?: string[];
+	/**
+	 * The workflow static data stores this n8n process has loaded (store/StaticDataStore.ts loadedStaticStoreStats);
+	 * omitted outside n8n (the command line cannot see them).
+	 */
+	staticStores?: Array<{ workflowId: string; stats: StaticStoreStats }>;
 }
 
 export interface CheckSetupReport {
@@ -243,6 +249,8 @@ export async function checkSetup(apis: { halo?: HaloClient; datto?: DattoClient 
 		}
 	}
 
+	if (settings.staticStores) staticStoreChecks(settings.staticStores, add);
+
 	const problems = checks.filter((c) => c.status === 'problem').length;
 	return {
 		ok: problems === 0,
@@ -322,6 +330,29 @@ async function haloSettings(halo: HaloClient, settings: CheckSetupSettings, add:
 			found
 				? { area, name, status: 'ok', detail: `${String(found.name ?? '?')} (${id})` }
 				: { area, name, status: 'problem', detail: `${name} ${id} does not exist`, fix: `Choose an existing ${name.toLowerCase()}` },
+		);
+	}
+}
+
+/** One check per workflow static data store: a warning above the size where Postgres is the better choice. */
+function staticStoreChecks(stores: NonNullable<CheckSetupSettings['staticStores']>, add: (c: SetupCheck) => void): void {
+	const area = 'Mapping store' as const;
+	if (stores.length === 0) {
+		add({
+			area,
+			name: 'Static data store size',
+			status: 'info',
+			detail: 'No workflow static data store is loaded in this n8n process (Postgres backend, or no Mapping Store execution since n8n started)',
+		});
+		return;
+	}
+	for (const { workflowId, stats } of stores) {
+		const name = `Static data store of workflow ${workflowId}`;
+		const warning = staticStoreSizeWarning(stats);
+		add(
+			warning === undefined
+				? { area, name, status: 'ok', detail: `${stats.records.toLocaleString('en-US')} records (${stats.openRecords} open, ${stats.closedRecords} closed); Postgres pays off above ${STATIC_STORE_WARN_RECORDS.toLocaleString('en-US')}` }
+				: { area, name, status: 'warning', detail: warning, fix: 'Lower "Closed For More Than" on the Purge nodes, or use the Postgres workflows (workflows/postgres/)' },
 		);
 	}
 }

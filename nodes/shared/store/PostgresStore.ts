@@ -346,6 +346,40 @@ export class PostgresStore implements RecordStore {
 		return JSON.stringify(appendHistory([], entry, this.historyLimit));
 	}
 
+	/**
+	 * One transaction on one pooled connection: `work` gets a store bound to it; COMMIT when it resolves, ROLLBACK
+	 * when it throws (then nothing of it is stored). Used for the Sync Policy's store writes of one decision.
+	 */
+	async atomically<T>(work: (store: RecordStore) => Promise<T>): Promise<T> {
+		await this.ensureSchema();
+		const client = await this.pool.connect();
+		const bound: PgQueryable = {
+			query: async (sql, values) => await client.query(sql, values),
+			connect: () => Promise.reject(new Error('A transaction of the mapping store cannot open another one')),
+		};
+		// The schema exists (checked above on the pool): the bound store must not try to create it inside the transaction.
+		schemaReadyByPool.set(bound, new Map([[this.table.qualified, Promise.resolve()]]));
+		const tx = new PostgresStore({ pool: bound, table: this.table.qualified, historyLimit: this.historyLimit, clock: this.clock });
+		let released = false;
+		try {
+			await client.query('BEGIN');
+			const result = await work(tx);
+			await client.query('COMMIT');
+			return result;
+		} catch (error) {
+			try {
+				await client.query('ROLLBACK');
+			} catch (rollbackError) {
+				// The connection is unusable (e.g. terminated): drop it from the pool instead of returning it.
+				client.release(rollbackError as Error);
+				released = true;
+			}
+			throw error;
+		} finally {
+			if (!released) client.release();
+		}
+	}
+
 	/** One statement; `idempotent` ones (reads) are repeated after a lost connection, see retryOnConnectionLoss. */
 	private async query<Row extends QueryResultRow = RecordRow>(
 		sql: string,

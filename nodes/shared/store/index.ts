@@ -48,7 +48,16 @@ export {
 	type PostgresSslMode,
 } from './postgresPool';
 export { PostgresStore, type PostgresStoreOptions } from './PostgresStore';
-export { StaticDataStore, STATIC_DATA_PROPERTY, type StaticDataStoreOptions } from './StaticDataStore';
+export {
+	DEFAULT_CLOSED_HISTORY_LIMIT,
+	loadedStaticStoreStats,
+	StaticDataStore,
+	STATIC_DATA_PROPERTY,
+	STATIC_STORE_WARN_RECORDS,
+	staticStoreSizeWarning,
+	type StaticDataStoreOptions,
+	type StaticStoreStats,
+} from './StaticDataStore';
 export {
 	lookupWithFallback,
 	normaliseName,

@@ -203,4 +203,10 @@ export interface RecordStore {
 	 * (`open` when omitted). Duplicate keys within `rows` are rejected.
 	 */
 	importRecords(collection: string, rows: ImportRow[], history?: HistoryNote): Promise<ImportResult>;
+	/**
+	 * Runs `work` with a store whose writes are one unit: all or none (Postgres: one transaction on one connection).
+	 * Absent where the backend cannot (static data: each write is applied at once and saved by n8n at the end of
+	 * the execution).
+	 */
+	atomically?<T>(work: (store: RecordStore) => Promise<T>): Promise<T>;
 }

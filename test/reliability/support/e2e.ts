@@ -57,6 +57,8 @@ export interface SuiteOptions {
 	haloRateLimit?: { limit: number; windowMs: number } | false;
 	haloRetryAfter?: boolean;
 	haloTokenLifetimeSeconds?: number;
+	/** Datto devices per bench site (default 4; 5 sites). */
+	devicesPerSite?: number;
 	/** Extra credential template values (e.g. HALO_REQUESTS_PER_WINDOW). */
 	vars?: Record<string, string | number>;
 	/** Seed the Postgres `sites` table directly (faster than n8n execute). */
@@ -115,7 +117,7 @@ export async function startSuite(options: SuiteOptions): Promise<Suite> {
 		haloRateLimit: options.haloRateLimit === undefined ? { limit: 300, windowMs: 300_000 } : options.haloRateLimit,
 		haloRetryAfter: options.haloRetryAfter ?? true,
 		haloTokenLifetimeSeconds: options.haloTokenLifetimeSeconds,
-		devicesPerSite: 4,
+		devicesPerSite: options.devicesPerSite ?? 4,
 	});
 	const workflows = suiteWorkflows(options);
 	const n8n = options.instance ?? (await N8nInstance.create({ env: options.env }));

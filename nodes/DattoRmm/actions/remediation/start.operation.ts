@@ -1,6 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { isSecretVariable, planRemediation, RemediationAlert, remediationNoteText, type RemediationPlan } from '../../../shared/policy/remediation';
+import {
+	isSecretVariable,
+	needsAlertContext,
+	planRemediation,
+	RemediationAlert,
+	remediationNoteText,
+	withAlertContext,
+	type RemediationPlan,
+	type RemediationRule,
+} from '../../../shared/policy/remediation';
 import { openStore } from '../../../shared/n8n/storeBackend';
 import { isApiRequestError } from '../../../shared/transport/http';
 import type { DattoClient } from '../../../shared/transport/datto';
@@ -96,6 +105,21 @@ function alertFrom(raw: IDataObject): RemediationAlert {
 }
 
 /**
+ * The alert with its alert context from the Datto API when the table needs it and the webhook did not carry it
+ * (needsAlertContext): Datto's webhook has no alert type and no condition detail. A failed read leaves the alert as it
+ * came (rules by message pattern still match) and says why in `contextWarning`.
+ */
+async function completeAlert(client: DattoClient, alert: RemediationAlert, rules: RemediationRule[]): Promise<{ alert: RemediationAlert; contextFrom: string; contextWarning?: string }> {
+	if (!needsAlertContext(alert, rules)) return { alert, contextFrom: 'input' };
+	try {
+		return { alert: withAlertContext(alert, (await client.getAlert(alert.alertUid)) as unknown as Record<string, unknown>), contextFrom: 'api' };
+	} catch (error) {
+		const message = isApiRequestError(error) ? `${error.status ?? ''} ${error.apiMessage}`.trim() : (error as Error).message;
+		return { alert, contextFrom: 'input', contextWarning: `The alert context could not be read from the Datto RMM API: ${message}` };
+	}
+}
+
+/**
  * Remediation → Start: decides (remediation table, cooldown, daily cap, once per alert, maintenance windows), records
  * the decision, and starts the quick job. `remediation.next` says what the workflow does next: `wait` (then Check),
  * `report` (write remediation.noteText: the job could not be started), `nothing`.
@@ -112,10 +136,14 @@ export async function execute(this: IExecuteFunctions, client: DattoClient, item
 	let plan: RemediationPlan;
 	let key: string;
 	let startedBy = 'alert';
+	let matchedOn: IDataObject = {};
 	if (source === 'alert') {
-		const alert = alertFrom(readObject.call(this, 'alert', itemIndex));
-		if (!alert.alertUid) throw new Error('The alert has no alertUid');
-		key = alert.alertUid;
+		const given = alertFrom(readObject.call(this, 'alert', itemIndex));
+		if (!given.alertUid) throw new Error('The alert has no alertUid');
+		key = given.alertUid;
+		const { alert, contextFrom, contextWarning } = await completeAlert(client, given, rules);
+		// What the table was applied to: without it, an alert that matched nothing does not say why.
+		matchedOn = { alert: { condition: alert.condition, alertType: alert.alertType ?? null, contextFrom, ...(contextWarning ? { contextWarning } : {}) } };
 		plan = await ledger.decide(alert, { enabled: true, defaults, ticketId, rules });
 	} else {
 		if (!ticketId) throw new Error('A Halo ticket ID is required to start a remediation from Halo');
@@ -137,7 +165,7 @@ export async function execute(this: IExecuteFunctions, client: DattoClient, item
 		plan.secretValues = [...plan.secretValues, ...plan.variables.filter((v) => isSecretVariable(rule, v.name)).map((v) => v.value)];
 	}
 
-	const context = remediationContext(plan, { key, ticketId, startedBy, now: now() });
+	const context = { ...remediationContext(plan, { key, ticketId, startedBy, now: now() }), ...matchedOn };
 	if (plan.action !== 'run' || plan.dryRun) {
 		return [{ ...input, remediation: { ...context, next: 'nothing' } }];
 	}

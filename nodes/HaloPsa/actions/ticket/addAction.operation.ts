@@ -41,7 +41,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const newStatus = optionalId(options.newStatusId);
 	const action = await client.addAction({
 		ticket_id: ticketId,
-		note_html: noteHtml(note, { isHtml: options.noteIsHtml === true, marker: options.addMarker !== false }),
+		note_html: noteHtml(note, { isHtml: options.noteIsHtml === true, marker: options.addMarker !== false && client.marker }),
 		...(await readOutcome.call(this, itemIndex, client)),
 		hiddenfromuser: this.getNodeParameter('hiddenFromUser', itemIndex, true) as boolean,
 		sendemail: this.getNodeParameter('sendEmail', itemIndex, false) as boolean,

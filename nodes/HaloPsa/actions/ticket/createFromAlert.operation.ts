@@ -223,7 +223,7 @@ const properties: INodeProperties[] = [
 				name: 'addMarker',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to end the details with the marker "[n8n-halo-datto]" (recognised by the HaloPSA Trigger)',
+				description: 'Whether to end the details with this installation\'s marker "[n8n-halo-datto:…]", derived from the credential (recognised by the HaloPSA Trigger and the Sync Policy)',
 			},
 			{
 				displayName: 'Details Heading',
@@ -410,7 +410,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		externalRef,
 		extraFields: jsonObject.call(this, ticketFields.additionalJson, 'Other Fields (JSON)', itemIndex),
 		detailsIntro: typeof options.detailsIntro === 'string' && options.detailsIntro ? options.detailsIntro : undefined,
-		marker: options.addMarker !== false,
+		marker: options.addMarker !== false && client.marker,
 	});
 
 	if (targetFields.assets && built.fields.assets === undefined) built.fields.assets = targetFields.assets;

@@ -65,6 +65,15 @@ const properties: INodeProperties[] = [
 				default: '',
 			},
 			{
+				displayName: 'Ticket IDs',
+				name: 'ticketIds',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 1001,1002',
+				description:
+					'Only these tickets (comma-separated IDs, one request for all of them). Set but empty or without a valid ID: no ticket is returned.',
+			},
+			{
 				displayName: 'Ticket Type Name or ID',
 				name: 'ticketTypeId',
 				type: 'options',
@@ -96,7 +105,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		search: typeof f.search === 'string' && f.search.trim() ? f.search.trim() : undefined,
 		openOnly: f.state === 'open',
 		closedOnly: f.state === 'closed',
+		ticketIds: f.ticketIds === undefined ? undefined : ticketIdList(f.ticketIds),
 	};
+	// The filter was set but names no ticket (e.g. an expression over an empty list): no request, nothing returned,
+	// never "every ticket".
+	if (filters.ticketIds && filters.ticketIds.length === 0) return [];
 	const tickets = await client.listTickets(filters, { returnAll, limit });
 	return tickets.map((t) => withIsoDates(t) as IDataObject);
+}
+
+/** "1001, 1002" (or a number, or an array) → [1001, 1002]; anything that is not a positive integer is dropped. */
+export function ticketIdList(value: unknown): number[] {
+	const parts = Array.isArray(value) ? value : String(value ?? '').split(',');
+	const ids = parts.map((p) => Number(String(p).trim())).filter((n) => Number.isInteger(n) && n > 0);
+	return [...new Set(ids)];
 }

@@ -96,7 +96,7 @@ export const noteOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to append the marker "[n8n-halo-datto]" so the HaloPSA Trigger can recognise (and drop) changes made by this integration',
+			'Whether to append this installation\'s marker "[n8n-halo-datto:…]" (derived from the credential) so the HaloPSA Trigger can recognise (and drop) changes made by this integration',
 	},
 	{
 		displayName: 'Note Is HTML',

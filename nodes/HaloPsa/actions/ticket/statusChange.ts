@@ -1,10 +1,45 @@
-/** Close and reopen: one POST /Actions carrying the note, the outcome and `new_status`. */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+/** Close and reopen: one POST /Actions carrying the note, the outcome and `new_status`; their shared fields. */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { withIsoDates } from '../../../shared/domain/haloRecords';
 import type { HaloAction, HaloClient, HaloStatus } from '../../../shared/transport/halo';
 import { autoClosedStatus, autoReopenStatus, newestFirst } from '../../../shared/halo';
 import { noteHtml, optionalId, readOutcome, requiredId } from '../../../shared/n8n/params';
+import { noteField, noteOptions, outcomeFields, statusChoice, ticketIdField, visibilityFields } from './shared';
+
+const WORDING = {
+	closed: { note: 'The Datto RMM alert was resolved. Closed by n8n.', noteDescription: 'Closing note', verb: 'closing' },
+	reopen: { note: 'The Datto RMM alert fired again. Reopened by n8n.', noteDescription: 'Note', verb: 'reopening' },
+} as const;
+
+/** The fields of Ticket → Close / Reopen (the same but for the status choice and the wording). */
+export function statusChangeProperties(kind: 'closed' | 'reopen'): INodeProperties[] {
+	const wording = WORDING[kind];
+	return [
+		ticketIdField,
+		noteField(wording.note, `${wording.noteDescription} (plain text unless "Note Is HTML" is set)`),
+		...statusChoice(kind),
+		...outcomeFields,
+		...visibilityFields,
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				...noteOptions,
+				{
+					displayName: 'Return Ticket',
+					name: 'returnTicket',
+					type: 'boolean',
+					default: false,
+					description: `Whether to read the ticket back after ${wording.verb} (one more API call)`,
+				},
+			],
+		},
+	];
+}
 
 export async function statusChange(
 	this: IExecuteFunctions,
@@ -34,7 +69,7 @@ export async function statusChange(
 	const action = await client.addAction(
 		{
 			ticket_id: ticketId,
-			note_html: noteHtml(note, { isHtml: options.noteIsHtml === true, marker: options.addMarker !== false }),
+			note_html: noteHtml(note, { isHtml: options.noteIsHtml === true, marker: options.addMarker !== false && client.marker }),
 			...(await readOutcome.call(this, itemIndex, client)),
 			hiddenfromuser: this.getNodeParameter('hiddenFromUser', itemIndex, true) as boolean,
 			sendemail: this.getNodeParameter('sendEmail', itemIndex, false) as boolean,

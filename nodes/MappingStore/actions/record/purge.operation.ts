@@ -9,8 +9,9 @@ export const description: INodeProperties[] = forOperation('purge', [
 		name: 'olderThanHours',
 		type: 'number',
 		typeOptions: { minValue: 0 },
-		default: 168,
-		description: 'Deletes the records with status "closed" whose Closed At is more than this many hours ago',
+		default: 72,
+		description:
+			'Deletes the records with status "closed" whose Closed At is more than this many hours ago (3 days by default: a smaller static data store costs less per execution)',
 	},
 ]);
 

@@ -10,7 +10,7 @@
  * count too (erring towards "touched", which leaves a ticket open rather than closing it under someone's feet).
  */
 import { haloDateToIso } from '../../domain/haloDates';
-import { hasHaloMarker } from '../../domain/haloMarker';
+import { hasHaloMarker, type HaloMarkerMatch } from '../../domain/haloMarker';
 import type { TicketFacts } from '../index';
 import type { HaloAction } from '../../transport/halo';
 
@@ -24,6 +24,8 @@ const num = (v: unknown): number | null => {
 export interface FactsOptions {
 	/** Agents that are this integration (the credential's API agent and the configured ids). */
 	integrationAgentIds: readonly number[];
+	/** The markers that make an action ours (markersOf(HaloClient.marker)); default any marker of the package. */
+	markers?: HaloMarkerMatch;
 	skewMs?: number;
 }
 
@@ -37,7 +39,7 @@ export function factsFromActions(actions: readonly HaloAction[], since: string, 
 		if (at !== null && Number.isFinite(from) && Date.parse(at) < from) continue;
 		const agent = num(action.who_agentid);
 		if (agent === null || agent <= 0 || options.integrationAgentIds.includes(agent)) continue;
-		if (hasHaloMarker(action.note, action.note_html)) continue;
+		if (hasHaloMarker([action.note, action.note_html], options.markers)) continue;
 		facts.humanActions++;
 		const newStatus = num(action.new_status);
 		if (newStatus !== null && newStatus > 0 && newStatus !== num(action.old_status)) facts.manualStatusChange = true;

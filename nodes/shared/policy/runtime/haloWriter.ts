@@ -165,7 +165,7 @@ export class HaloPolicyWriter implements PolicyWriter {
 			statusId: s.statusId,
 			externalRef: s.externalRef,
 			extraFields: extra,
-			marker: true,
+			marker: this.halo.marker,
 		});
 		if (targetFields.assets) built.fields.assets = targetFields.assets;
 		const recover = async () => await findAlertTicket(this.halo, alert.alertUid, built.summary, clientId, s.externalRef);
@@ -191,7 +191,7 @@ export class HaloPolicyWriter implements PolicyWriter {
 			...this.commonFields(),
 			...s.extraFields,
 			summary: toSummary(action.summary),
-			details_html: `<p>${textToHtml(action.text)}</p>${haloMarkerHtml('Created by n8n for a Datto RMM alert storm')}`,
+			details_html: `<p>${textToHtml(action.text)}</p>${haloMarkerHtml('Created by n8n for a Datto RMM alert storm', this.halo.marker)}`,
 			client_id: clientId,
 			...(target.client.siteId !== null ? { site_id: target.client.siteId } : {}),
 			...(priorityId > 0 ? { priority_id: priorityId } : {}),
@@ -212,7 +212,7 @@ export class HaloPolicyWriter implements PolicyWriter {
 		await this.halo.addAction(
 			{
 				ticket_id: ticketId,
-				note_html: noteHtml(text, { marker: true }),
+				note_html: noteHtml(text, { marker: this.halo.marker }),
 				...(await this.outcome()),
 				hiddenfromuser: this.settings.hiddenFromUser,
 				sendemail: false,

@@ -4,7 +4,7 @@
  * the alert and ticket records' histories (last 24 h by kind, and per UTC day). No n8n, no HTTP.
  */
 import type { StatusPageData, StatusRateBudget } from '../../domain/statusPage';
-import type { RecordStore } from '../../store';
+import type { RecordStore, StoreRecord } from '../../store';
 import { policyLayout } from '../layout';
 import type { AlertValue } from '../types';
 import { failedEventOf, listFailedEvents } from './failures';
@@ -23,27 +23,83 @@ export interface StatusOptions {
 	rateBudget?: StatusRateBudget[];
 }
 
+type OpenLink = StatusPageData['openLinks'][number];
+type FailedView = { kind?: unknown; decision?: unknown; error?: unknown; failedAt?: unknown; failures?: unknown };
+
+/**
+ * The plain sync workflows (workflows/datto-halo-sync.json, workflows/postgres/) keep `alerts/<alertUid>` records with
+ * status `open` and the value `{ ticketId, clientId, dedupeKey }` (no policy state, no heartbeats): their links are
+ * shown with what they have, and the last deliveries are read from the records' history — Datto: an alert received,
+ * a duplicate delivery, a resolved webhook for an unknown alert, a close because Datto resolved the alert; Halo: a
+ * ticket closed in Halo.
+ */
+const PLAIN_DATTO_EVENTS = new Set(['alertReceived', 'duplicateDelivery', 'resolvedUnknown']);
+const PLAIN_HALO_EVENTS = new Set(['ticketClosedInHalo']);
+
+function openLinkOf(record: StoreRecord): OpenLink | null {
+	const v = record.value as unknown as Partial<AlertValue> & { ticketId?: unknown } | null;
+	if (!v || typeof v !== 'object' || typeof v.ticketId !== 'number') return null;
+	if (v.state !== undefined) {
+		if (v.state !== 'open') return null;
+		const a = v as AlertValue;
+		return {
+			alertUid: a.alertUid,
+			ticketId: a.ticketId as number,
+			message: a.alert?.message ?? '',
+			siteName: a.alert?.site?.name ?? null,
+			hostname: a.alert?.device?.hostname ?? null,
+			priority: a.alert?.priority ?? 'Unknown',
+			since: a.firstSeenAt,
+			dattoLink: a.alert?.link ?? null,
+		};
+	}
+	if (record.status !== 'open') return null;
+	return { alertUid: record.key, ticketId: v.ticketId, message: '', siteName: null, hostname: null, priority: 'Unknown', since: record.createdAt, dattoLink: null };
+}
+
+function lastFromHistory(records: StoreRecord[], events: Set<string>, alsoWhen?: (record: StoreRecord) => boolean): { lastAt: string; count: number } | null {
+	let lastAt = '';
+	let count = 0;
+	for (const record of records) {
+		for (const h of record.history ?? []) {
+			if (!events.has(h.event) && !(h.event === 'ticketClosed' && alsoWhen?.(record))) continue;
+			count++;
+			if (h.at > lastAt) lastAt = h.at;
+		}
+	}
+	return count ? { lastAt, count } : null;
+}
+
+/** A failed event of the plain sync workflows (`failedEvents/<alertUid>` → `{ kind: "dattoResolve" }`). */
+function plainFailedEventOf(record: StoreRecord): FailedView | null {
+	const v = record.value as { kind?: unknown } | null;
+	if (!v || typeof v !== 'object' || typeof v.kind !== 'string') return null;
+	const failures = (record.history ?? []).filter((h) => /failed/i.test(h.event));
+	return { kind: v.kind, decision: '', error: failures.at(-1)?.reason ?? '', failedAt: failures.at(-1)?.at ?? record.updatedAt, failures: Math.max(1, failures.length) };
+}
+
 export async function gatherStatus(store: Pick<RecordStore, 'get' | 'list'>, now: Date, options: StatusOptions = {}): Promise<StatusPageData> {
 	const layout = policyLayout(options.dryRun ?? false);
 	const alerts = await store.list(layout.alerts);
 	const tickets = await store.list(layout.tickets);
 
-	const open = alerts
-		.map((r) => r.value as unknown as AlertValue)
-		.filter((a) => a && a.state === 'open' && typeof a.ticketId === 'number')
-		.sort((a, b) => (a.firstSeenAt < b.firstSeenAt ? 1 : -1));
+	const open: OpenLink[] = alerts
+		.map((r) => openLinkOf(r))
+		.filter((l): l is OpenLink => l !== null)
+		.sort((a, b) => (a.since < b.since ? 1 : -1));
 	const maxOpen = options.maxOpenLinks ?? 200;
 
-	const beat = async (key: string): Promise<{ lastAt: string; count: number } | null> => {
+	const beat = async (key: string, derived: Set<string>, alsoWhen?: (record: StoreRecord) => boolean): Promise<{ lastAt: string; count: number } | null> => {
 		const value = (await store.get(HEALTH_COLLECTION, key))?.value as Partial<Heartbeat> | undefined;
-		return value?.lastAt ? { lastAt: value.lastAt, count: value.count ?? 0 } : null;
+		if (value?.lastAt) return { lastAt: value.lastAt, count: value.count ?? 0 };
+		return lastFromHistory(alerts, derived, alsoWhen);
 	};
 
 	const failedRecords = await listFailedEvents(store, options.dryRun ?? false);
 	const failed = failedRecords
-		.map((r) => ({ key: r.key, value: failedEventOf(r) }))
-		.filter((f): f is { key: string; value: NonNullable<ReturnType<typeof failedEventOf>> } => f.value !== null)
-		.sort((a, b) => (a.value.failedAt < b.value.failedAt ? 1 : -1));
+		.map((r) => ({ key: r.key, value: failedEventOf(r) ?? plainFailedEventOf(r) }))
+		.filter((f): f is { key: string; value: FailedView } => f.value !== null)
+		.sort((a, b) => (String(a.value.failedAt) < String(b.value.failedAt) ? 1 : -1));
 
 	// Decisions: history entries of alert records, plus those of ticket records that no alert record logged at the
 	// same moment (a decision about an alert may note both records: counted once).
@@ -72,19 +128,10 @@ export async function gatherStatus(store: Pick<RecordStore, 'get' | 'list'>, now
 	return {
 		generatedAt: now.toISOString(),
 		haloTicketUrl: options.haloTicketUrl ?? null,
-		openLinks: open.slice(0, maxOpen).map((a) => ({
-			alertUid: a.alertUid,
-			ticketId: a.ticketId as number,
-			message: a.alert?.message ?? '',
-			siteName: a.alert?.site?.name ?? null,
-			hostname: a.alert?.device?.hostname ?? null,
-			priority: a.alert?.priority ?? 'Unknown',
-			since: a.firstSeenAt,
-			dattoLink: a.alert?.link ?? null,
-		})),
+		openLinks: open.slice(0, maxOpen),
 		moreOpenLinks: Math.max(0, open.length - maxOpen),
-		datto: await beat('dattoWebhook'),
-		halo: await beat('haloWebhook'),
+		datto: await beat('dattoWebhook', PLAIN_DATTO_EVENTS, (r) => (r.value as { closedBy?: unknown } | null)?.closedBy === 'datto'),
+		halo: await beat('haloWebhook', PLAIN_HALO_EVENTS),
 		failed: failed.slice(0, options.maxFailed ?? 50).map((f) => ({
 			key: f.key,
 			kind: String(f.value.kind ?? ''),

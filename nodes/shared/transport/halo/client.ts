@@ -8,6 +8,7 @@
  * plain-text 429s whose "N Requests per rolling M minute window" adapts the budget, integer ids only, and
  * unknown query parameters silently ignored by Halo (so list filters are re-checked client-side).
  */
+import { installationMarker } from '../../domain/haloMarker';
 import { z } from 'zod';
 import {
 	ApiClientBase,
@@ -208,6 +209,7 @@ export class HaloClient extends ApiClientBase {
 	/** The budget as Halo states it (without the safety margin). */
 	private nominalBudget: { limit: number; windowMs: number };
 	private counters: { apiRequests: number; discoveryRequests: number; rateLimited: number };
+	private installationMarker?: string;
 
 	constructor(config: HaloConnectionConfig, options: HaloClientOptions = {}) {
 		const resolved = resolveHaloConfig(config);
@@ -231,6 +233,15 @@ export class HaloClient extends ApiClientBase {
 		this.nominalBudget = options.budget
 			? { limit: options.budget.limit, windowMs: options.budget.windowMs }
 			: { ...this.configuredBudget };
+	}
+
+	/**
+	 * This installation's integration marker (domain/haloMarker.ts), derived from this credential: what every write
+	 * of the package appends, and what the trigger and the Sync Policy recognise as "written by us".
+	 */
+	get marker(): string {
+		this.installationMarker ??= installationMarker(this.config);
+		return this.installationMarker;
 	}
 
 	// -------------------------------------------------------------------------------------------------------------
@@ -492,6 +503,7 @@ export class HaloClient extends ApiClientBase {
 			open_only: filters.openOnly ? true : undefined,
 			closed_only: filters.closedOnly ? true : undefined,
 			search: filters.search || undefined,
+			ticketids: filters.ticketIds ? filters.ticketIds.join(',') : undefined,
 			...(filters.query ?? {}),
 		};
 		const checks: Array<[keyof HaloTicket, number | undefined]> = [
@@ -503,14 +515,19 @@ export class HaloClient extends ApiClientBase {
 			['tickettype_id', filters.ticketTypeId],
 		];
 		const active = checks.filter(([, v]) => v !== undefined) as Array<[keyof HaloTicket, number]>;
+		// A tenant that ignored `ticketids` would answer with every ticket: only the asked-for ids are kept.
+		const ids = filters.ticketIds ? new Set(filters.ticketIds) : undefined;
 		return await this.listAll('/Tickets', 'tickets', query, {
 			schema: HaloTicketSchema,
 			limit: options.returnAll ? undefined : (options.limit ?? DEFAULT_LIMIT),
 			pageSize: options.pageSize,
 			maxPages: options.maxPages,
-			filter: active.length
-				? (t) => active.every(([field, value]) => t[field] === undefined || t[field] === null || Number(t[field]) === value)
-				: undefined,
+			filter:
+				active.length || ids
+					? (t) =>
+							(!ids || ids.has(Number(t.id))) &&
+							active.every(([field, value]) => t[field] === undefined || t[field] === null || Number(t[field]) === value)
+					: undefined,
 		});
 	}
 

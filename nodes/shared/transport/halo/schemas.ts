@@ -288,6 +288,8 @@ export interface HaloTicketFilters {
 	closedOnly?: boolean;
 	/** Halo's `search` (summary and more). */
 	search?: string;
+	/** Only these tickets (Halo's `ticketids`, comma-separated); re-checked on the records like the other id filters. */
+	ticketIds?: number[];
 	/** Further raw query parameters (unknown ones are silently ignored by Halo!). */
 	query?: Record<string, string | number | boolean | undefined>;
 }
