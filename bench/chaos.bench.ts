@@ -33,7 +33,7 @@
 import * as fs from 'fs';
 import { Client } from 'pg';
 
-import { N8nInstance } from '../scripts/n8n-harness';
+import { N8nInstance } from '../harness/n8n/instance';
 import { NODES, WORKFLOW_IDS } from '../scripts/workflows/definition';
 import { findOrStartPostgres, pgConfigFor, type TestPostgres } from '../test/helpers/postgres';
 import { describeExecutions, executionsAfter, outcome, startSuite, tableRows, type Suite } from '../test/reliability/support/e2e';

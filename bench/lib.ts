@@ -1,6 +1,6 @@
 /*
  * Shared machinery of the real-n8n benchmarks (bench/*.bench.ts, run by bench/run.sh): the Halo and Datto simulators
- * in this process, one n8n (scripts/n8n-harness.ts) with the shipped workflows, a keep-alive load generator, paging
+ * in this process, one n8n (harness/n8n/instance.ts) with the shipped workflows, a keep-alive load generator, paging
  * through n8n's executions API, and the results files (bench/results/<name>.json).
  *
  * Everything a figure depends on is recorded next to it: n8n version and mode, Node, expression engine, execution
@@ -12,7 +12,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { buildWebhookBody } from '../simulators/datto/webhookEmitter';
-import { N8nInstance, n8nRuntime, n8nVersion, repoRoot } from '../scripts/n8n-harness';
+import { n8nRuntime, n8nVersion } from '../harness/n8n/env';
+import { N8nInstance } from '../harness/n8n/instance';
+import { repoRoot } from '../harness/repo';
 import { NODES, stableUuid, type WorkflowJson } from '../scripts/workflows/definition';
 import { executionsAfter, type ExecutionSummary } from '../harness/executions';
 import { benchSeedCsv, type BenchSims } from '../harness/simulators';

@@ -1,5 +1,5 @@
 /* n8n executions through the public API (the one copy for tests, benchmarks and the demo). */
-import type { N8nInstance } from '../scripts/n8n-harness';
+import type { N8nInstance } from './n8n/instance';
 
 export interface ExecutionSummary {
 	id: number;

@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { N8nInstance, fixturePath, repoRoot } from '../scripts/n8n-harness';
+import { N8nInstance } from './n8n/instance';
+import { fixturePath, repoRoot } from './repo';
 import { NODES, NODE_TYPES, stableUuid, type Json, type WorkflowJson, type WorkflowNode } from '../scripts/workflows/definition';
 
 export const CREDENTIALS_FIXTURE = fixturePath('credentials.template.json');

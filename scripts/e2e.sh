@@ -2,7 +2,7 @@
 # End-to-end tests against real n8n (npm run test:e2e), on every supported n8n line: installs each n8n version into
 # the cache when missing (scripts/n8n-install.sh), builds the package once, then runs the e2e jest project
 # (jest.e2e.config.js) once per version with N8N_VERSION set, and prints a per-version summary. The same test files
-# run on every version; the harness (scripts/n8n-harness.ts, scripts/n8n-env.sh) handles what differs between the
+# run on every version; the harness (harness/n8n/, scripts/n8n-env.sh) handles what differs between the
 # lines (README.md#supported-n8n-versions).
 #
 # Usage: scripts/e2e.sh [jest args...]      e.g. scripts/e2e.sh test/e2e/package-load.test.ts

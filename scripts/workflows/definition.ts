@@ -349,6 +349,25 @@ export const P = (origin: [number, number], col: number, row: number): [number, 
 	origin[1] + Math.round(row * ROW),
 ];
 
+/** A Datto RMM action node on the workflow's Datto RMM API credential. */
+export function dattoNode(
+	b: WorkflowBuilder,
+	name: string,
+	at: [number, number],
+	parameters: { [key: string]: Json },
+	onError?: WorkflowNode['onError'],
+): string {
+	return b.add({
+		name,
+		type: NODE_TYPES.datto,
+		typeVersion: 1,
+		position: at,
+		parameters,
+		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
+		...(onError ? { onError } : {}),
+	});
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Node names (tests and docs refer to them)
 
@@ -421,6 +440,169 @@ const SETTINGS_NOTE = (variant: Variant): string =>
 	`6. Schedules and the purge age if wanted. Publish, then paste the Datto RMM Trigger's production URL with \`?secret=…\` into Datto (both bodies) and nothing into Halo: the HaloPSA Trigger registers its webhook in Halo on publish (API application with the admin scope; else the manual steps in its notice).\n` +
 	`Details: README.md#shipped-workflows.`;
 
+// Pieces every shipped workflow has (the plain workflows' sections and the policy workflow use the same ones).
+
+/** The Datto RMM Trigger: triggered and resolved alerts, enriched when a field is missing, resolves verified. */
+function dattoAlertTrigger(b: WorkflowBuilder, at: [number, number]): string {
+	return b.add({
+		name: NODES.dattoTrigger,
+		type: NODE_TYPES.dattoTrigger,
+		typeVersion: 1,
+		position: at,
+		webhookId: stableUuid(`${b.id}/webhook/${NODES.dattoTrigger}`),
+		parameters: {
+			events: 'both',
+			enrich: 'whenMissing',
+			respond: 'onReceived',
+			// Verify resolves (docs/security.md#integrity): a resolved delivery Datto does not confirm closes nothing.
+			triggerOptions: { verifyResolved: true },
+			options: { binaryData: true },
+		},
+		credentials: {
+			dattoRmmWebhookApi: { ...CREDENTIALS.dattoRmmWebhookApi },
+			dattoRmmApi: { ...CREDENTIALS.dattoRmmApi },
+		},
+	});
+}
+
+/**
+ * The HaloPSA Trigger for closed tickets (version 2, registers its webhook in Halo on publish); closes made by this
+ * integration (its marker) are dropped.
+ */
+function haloClosedTrigger(b: WorkflowBuilder, at: [number, number]): string {
+	return b.add({
+		name: NODES.haloTrigger,
+		type: NODE_TYPES.haloTrigger,
+		typeVersion: HALO_TRIGGER_VERSION,
+		position: at,
+		webhookId: stableUuid(`${b.id}/webhook/${NODES.haloTrigger}`),
+		parameters: { ...HALO_TRIGGER_PARAMETERS },
+		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi }, haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
+	});
+}
+
+/** The optional site → client override: `sites` by site UID, then name; no row → the automatic mapping. */
+function siteLookup(b: WorkflowBuilder, at: [number, number]): string {
+	return b.store(NODES.lookup, at, 'lookup', 'sites', {
+		lookupKey: '={{ $json.site.uid }}',
+		lookupName: '={{ $json.site.name }}',
+		// No fallback: a site without a row is mapped automatically through Halo (the table is an override).
+		fallbackValue: '',
+		output: 'inputWithResult',
+		resultField: 'client',
+	});
+}
+
+/**
+ * A manual trigger and a Mapping Store CSV import into `collection` connected to it, on one row (`row`) of a section:
+ * the seed steps. Returns the import node's name.
+ */
+export function manualCsvImport(
+	b: WorkflowBuilder,
+	origin: [number, number],
+	row: number,
+	names: { trigger: string; import: string },
+	collection: string,
+	csv: string,
+	reason: string,
+): string {
+	b.add({
+		name: names.trigger,
+		type: NODE_TYPES.manual,
+		typeVersion: CORE_NODE_VERSIONS[NODE_TYPES.manual],
+		position: P(origin, 0, row),
+		parameters: {},
+	});
+	b.store(names.import, P(origin, 1.2, row), 'import', collection, { format: 'csv', csv, history: { event: 'seeded', reason } });
+	b.connect(names.trigger, names.import);
+	return names.import;
+}
+
+/**
+ * The seed section's manual trigger and the import of the site → client CSV. First in the node list of a workflow:
+ * `n8n execute --id=…` starts from the first Manual/Schedule Trigger.
+ */
+function seedSites(b: WorkflowBuilder, origin: [number, number]): string {
+	const names = { trigger: NODES.seedTrigger, import: NODES.seedImport };
+	return manualCsvImport(b, origin, 0.3, names, 'sites', SEED_CSV, 'Imported by the seed step');
+}
+
+function reconcileSchedule(b: WorkflowBuilder, at: [number, number]): string {
+	return schedule(b, NODES.reconcileSchedule, at, {
+		field: 'minutes',
+		minutesInterval: SETTINGS.reconcileEveryMinutes,
+	});
+}
+
+function dailyCleanupSchedule(b: WorkflowBuilder, at: [number, number]): string {
+	return schedule(b, NODES.cleanupSchedule, at, {
+		field: 'days',
+		daysInterval: 1,
+		triggerAtHour: SETTINGS.cleanupAtHour,
+		triggerAtMinute: 0,
+	});
+}
+
+/** Every `open` record of `alerts` (the reconciliation's check of resolved alerts). */
+function listOpenAlertRecords(b: WorkflowBuilder, name: string, at: [number, number]): string {
+	return b.store(name, at, 'list', 'alerts', { returnAll: true, filters: { status: 'open' } });
+}
+
+/** The Datto alert of each listed record (`key`), `output` as the section needs it; a failed read goes on. */
+function getDattoAlert(b: WorkflowBuilder, at: [number, number], output: { [key: string]: Json }): string {
+	return dattoNode(b, NODES.getDattoAlert, at, { resource: 'alert', operation: 'get', alertUid: '={{ $json.key }}', ...output }, 'continueRegularOutput');
+}
+
+/** Every open alert of the Datto account (the reconciliation's search for lost webhooks). */
+function openDattoAlerts(b: WorkflowBuilder, at: [number, number]): string {
+	return dattoNode(b, NODES.openDattoAlerts, at, {
+		resource: 'alert',
+		operation: 'getManyOpen',
+		scope: 'account',
+		returnAll: true,
+		filters: {},
+		output: 'normalised',
+		options: {},
+	});
+}
+
+/** The `alerts` record of each open Datto alert, into `known`. */
+function findAlertRecord(b: WorkflowBuilder, name: string, at: [number, number]): string {
+	return b.store(name, at, 'get', 'alerts', {
+		key: '={{ $json.alertUid }}',
+		output: 'inputWithResult',
+		resultField: 'known',
+	});
+}
+
+/**
+ * After a ticket closed: its alert link (`alert.key`, result into `alertLink`) and then its ticket link
+ * (`$json.ticketId`; result into `ticket.resultField` when given) are marked `closed`, recording who closed it.
+ */
+function markLinksClosed(
+	b: WorkflowBuilder,
+	alert: { name: string; at: [number, number]; key: string },
+	ticket: { name: string; at: [number, number]; resultField?: string },
+	close: { closedBy: string; event: string; alertReason: string; ticketReason: string },
+): void {
+	const mergeValue = `{"closedBy": "${close.closedBy}"}`;
+	b.store(alert.name, alert.at, 'updateStatus', 'alerts', {
+		key: alert.key,
+		status: 'closed',
+		mergeValue,
+		history: { event: close.event, reason: close.alertReason },
+		output: 'inputWithResult',
+		resultField: 'alertLink',
+	});
+	b.store(ticket.name, ticket.at, 'updateStatus', 'tickets', {
+		key: '={{ $json.ticketId }}',
+		status: 'closed',
+		mergeValue,
+		history: { event: close.event, reason: close.ticketReason },
+		...(ticket.resultField ? { output: 'inputWithResult', resultField: ticket.resultField } : {}),
+	});
+}
+
 /** Section 1 + the seed section. Returns the name of the claim node (the entry of the create chain). */
 export function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): void {
 	b.sticky(
@@ -437,25 +619,7 @@ export function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): 
 		[Math.round(8.6 * COL), Math.round(6.1 * ROW)],
 		7,
 	);
-	b.add({
-		name: NODES.dattoTrigger,
-		type: NODE_TYPES.dattoTrigger,
-		typeVersion: 1,
-		position: P(origin, 0, 1.5),
-		webhookId: stableUuid(`${b.id}/webhook/${NODES.dattoTrigger}`),
-		parameters: {
-			events: 'both',
-			enrich: 'whenMissing',
-			respond: 'onReceived',
-			// Verify resolves (docs/security.md#integrity): a resolved delivery Datto does not confirm closes nothing.
-			triggerOptions: { verifyResolved: true },
-			options: { binaryData: true },
-		},
-		credentials: {
-			dattoRmmWebhookApi: { ...CREDENTIALS.dattoRmmWebhookApi },
-			dattoRmmApi: { ...CREDENTIALS.dattoRmmApi },
-		},
-	});
+	dattoAlertTrigger(b, P(origin, 0, 1.5));
 	// The trigger emits only "triggered" and "resolved": the resolved ones Datto did not confirm (Confirm Resolved
 	// Alerts With the API) end here, open, for the reconciliation; the other resolved ones take the fallback output.
 	switchNode(
@@ -498,20 +662,17 @@ export function lifecycleSection(b: WorkflowBuilder, origin: [number, number]): 
 	);
 	b.connect(NODES.getAlertLink, NODES.linkState);
 	haloClose(b, NODES.close, P(origin, 4, 2.5), '={{ $json.link.record.value.ticketId }}', DATTO_CLOSE_NOTE);
-	b.store(NODES.markAlertClosed, P(origin, 5, 2.5), 'updateStatus', 'alerts', {
-		key: `={{ $('${NODES.getAlertLink}').item.json.alertUid }}`,
-		status: 'closed',
-		mergeValue: '{"closedBy": "datto"}',
-		history: { event: 'ticketClosed', reason: 'The Datto alert was resolved; the Halo ticket was closed' },
-		output: 'inputWithResult',
-		resultField: 'alertLink',
-	});
-	b.store(NODES.markTicketClosed, P(origin, 6, 2.5), 'updateStatus', 'tickets', {
-		key: '={{ $json.ticketId }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "datto"}',
-		history: { event: 'ticketClosed', reason: 'Closed because the Datto alert was resolved' },
-	});
+	markLinksClosed(
+		b,
+		{ name: NODES.markAlertClosed, at: P(origin, 5, 2.5), key: `={{ $('${NODES.getAlertLink}').item.json.alertUid }}` },
+		{ name: NODES.markTicketClosed, at: P(origin, 6, 2.5) },
+		{
+			closedBy: 'datto',
+			event: 'ticketClosed',
+			alertReason: 'The Datto alert was resolved; the Halo ticket was closed',
+			ticketReason: 'Closed because the Datto alert was resolved',
+		},
+	);
 	b.connect(NODES.linkState, NODES.close, 0);
 	b.chain(NODES.close, NODES.markAlertClosed, NODES.markTicketClosed);
 	b.store(NODES.recordUnknown, P(origin, 4, 3.5), 'set', 'alerts', {
@@ -557,14 +718,7 @@ function createChain(b: WorkflowBuilder, origin: [number, number]): void {
 		// A repeat (Datto retry, reconciliation run) must not restart the stale-claim clock of a claim whose execution died.
 		keepUpdatedAt: true,
 	});
-	b.store(NODES.lookup, P(origin, 4, 0), 'lookup', 'sites', {
-		lookupKey: '={{ $json.site.uid }}',
-		lookupName: '={{ $json.site.name }}',
-		// No fallback: a site without a row is mapped automatically through Halo (the table is an override).
-		fallbackValue: '',
-		output: 'inputWithResult',
-		resultField: 'client',
-	});
+	siteLookup(b, P(origin, 4, 0));
 	b.add({
 		name: NODES.create,
 		type: NODE_TYPES.halo,
@@ -627,19 +781,7 @@ export function seedSection(b: WorkflowBuilder, origin: [number, number]): void 
 		[Math.round(3.2 * COL), Math.round(2.6 * ROW)],
 		5,
 	);
-	b.add({
-		name: NODES.seedTrigger,
-		type: NODE_TYPES.manual,
-		typeVersion: CORE_NODE_VERSIONS[NODE_TYPES.manual],
-		position: P(origin, 0, 0.3),
-		parameters: {},
-	});
-	b.store(NODES.seedImport, P(origin, 1.2, 0.3), 'import', 'sites', {
-		format: 'csv',
-		csv: SEED_CSV,
-		history: { event: 'seeded', reason: 'Imported by the seed step' },
-	});
-	b.connect(NODES.seedTrigger, NODES.seedImport);
+	seedSites(b, origin);
 }
 
 export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]): void {
@@ -654,51 +796,31 @@ export function haloClosedSection(b: WorkflowBuilder, origin: [number, number]):
 		[Math.round(6.6 * COL), Math.round(3.4 * ROW)],
 		6,
 	);
-	b.add({
-		name: NODES.haloTrigger,
-		type: NODE_TYPES.haloTrigger,
-		typeVersion: HALO_TRIGGER_VERSION,
-		position: P(origin, 0, 0.5),
-		webhookId: stableUuid(`${b.id}/webhook/${NODES.haloTrigger}`),
-		parameters: { ...HALO_TRIGGER_PARAMETERS },
-		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi }, haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
-	});
+	haloClosedTrigger(b, P(origin, 0, 0.5));
 	b.store(NODES.getTicketLink, P(origin, 1, 0.5), 'get', 'tickets', {
 		key: '={{ $json.ticketId }}',
 		output: 'inputWithResult',
 		resultField: 'link',
 	});
 	ifNode(b, NODES.linkedOpen, P(origin, 2, 0.5), [equals('={{ $json.link.record?.status }}', 'open')]);
-	b.store(NODES.markAlertClosedByHalo, P(origin, 3, 0.3), 'updateStatus', 'alerts', {
-		key: '={{ $json.link.record.value.alertUid }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "halo"}',
-		history: { event: 'ticketClosedInHalo', reason: 'The Halo ticket was closed in Halo; resolving the Datto alert' },
-		output: 'inputWithResult',
-		resultField: 'alertLink',
-	});
-	b.store(NODES.markTicketClosedByHalo, P(origin, 4, 0.3), 'updateStatus', 'tickets', {
-		key: '={{ $json.ticketId }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "halo"}',
-		history: { event: 'ticketClosedInHalo', reason: 'Closed in Halo' },
-		output: 'inputWithResult',
-		resultField: 'ticketLink',
-	});
-	b.add({
-		name: NODES.resolveDatto,
-		type: NODE_TYPES.datto,
-		typeVersion: 1,
-		position: P(origin, 5, 0.3),
-		parameters: {
-			resource: 'alert',
-			operation: 'resolve',
-			alertUid: '={{ $json.link.record.value.alertUid }}',
-			options: { checkFirst: true },
+	markLinksClosed(
+		b,
+		{ name: NODES.markAlertClosedByHalo, at: P(origin, 3, 0.3), key: '={{ $json.link.record.value.alertUid }}' },
+		{ name: NODES.markTicketClosedByHalo, at: P(origin, 4, 0.3), resultField: 'ticketLink' },
+		{
+			closedBy: 'halo',
+			event: 'ticketClosedInHalo',
+			alertReason: 'The Halo ticket was closed in Halo; resolving the Datto alert',
+			ticketReason: 'Closed in Halo',
 		},
-		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
-		onError: 'continueErrorOutput',
-	});
+	);
+	dattoNode(
+		b,
+		NODES.resolveDatto,
+		P(origin, 5, 0.3),
+		{ resource: 'alert', operation: 'resolve', alertUid: '={{ $json.link.record.value.alertUid }}', options: { checkFirst: true } },
+		'continueErrorOutput',
+	);
 	// A failed resolve (Datto down, 403 IP block, rate limit) lands in the failed-event list; the reconciliation retries it.
 	b.store(NODES.recordResolveFailure, P(origin, 6, 0.9), 'set', 'failedEvents', {
 		key: `={{ $('${NODES.getTicketLink}').item.json.link.record.value.alertUid }}`,
@@ -725,12 +847,7 @@ export function cleanupSection(b: WorkflowBuilder, origin: [number, number]): vo
 		[Math.round(5.6 * COL), Math.round(2.8 * ROW)],
 		4,
 	);
-	schedule(b, NODES.cleanupSchedule, P(origin, 0, 0.3), {
-		field: 'days',
-		daysInterval: 1,
-		triggerAtHour: SETTINGS.cleanupAtHour,
-		triggerAtMinute: 0,
-	});
+	dailyCleanupSchedule(b, P(origin, 0, 0.3));
 	b.store(NODES.purgeAlerts, P(origin, 1, 0.3), 'purge', 'alerts', { olderThanHours: SETTINGS.purgeAfterHours });
 	b.store(NODES.purgeTickets, P(origin, 2, 0.3), 'purge', 'tickets', { olderThanHours: SETTINGS.purgeAfterHours });
 	b.store(NODES.listUnknown, P(origin, 3, 0.3), 'list', 'alerts', { returnAll: true, filters: { status: 'unknown' } });
@@ -767,21 +884,10 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 		[Math.round(11 * COL), Math.round((ownChain ? 7.0 : 5.4) * ROW)],
 		3,
 	);
-	schedule(b, NODES.reconcileSchedule, P(origin, 0, 1), {
-		field: 'minutes',
-		minutesInterval: SETTINGS.reconcileEveryMinutes,
-	});
+	reconcileSchedule(b, P(origin, 0, 1));
 	// B: close tickets whose alert was resolved without a webhook (listed first: it runs first in v1 order).
-	b.store(NODES.listOpenLinks, P(origin, 1, 0.2), 'list', 'alerts', { returnAll: true, filters: { status: 'open' } });
-	b.add({
-		name: NODES.getDattoAlert,
-		type: NODE_TYPES.datto,
-		typeVersion: 1,
-		position: P(origin, 2, 0.2),
-		parameters: { resource: 'alert', operation: 'get', alertUid: '={{ $json.key }}', output: 'raw' },
-		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
-		onError: 'continueRegularOutput',
-	});
+	listOpenAlertRecords(b, NODES.listOpenLinks, P(origin, 1, 0.2));
+	getDattoAlert(b, P(origin, 2, 0.2), { output: 'raw' });
 	ifNode(b, NODES.resolvedInDatto, P(origin, 3, 0.2), [
 		isTrue('={{ $json.resolved }}'),
 		{
@@ -797,34 +903,29 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 		`={{ $('${NODES.listOpenLinks}').item.json.value.ticketId }}`,
 		RECONCILE_CLOSE_NOTE,
 	);
-	b.store(NODES.markAlertReconciled, P(origin, 5, 0.2), 'updateStatus', 'alerts', {
-		key: `={{ $('${NODES.listOpenLinks}').item.json.key }}`,
-		status: 'closed',
-		mergeValue: '{"closedBy": "reconciliation"}',
-		history: { event: 'ticketClosed', reason: 'The reconciliation found the Datto alert resolved; the Halo ticket was closed' },
-		output: 'inputWithResult',
-		resultField: 'alertLink',
-	});
-	b.store(NODES.markTicketReconciled, P(origin, 6, 0.2), 'updateStatus', 'tickets', {
-		key: '={{ $json.ticketId }}',
-		status: 'closed',
-		mergeValue: '{"closedBy": "reconciliation"}',
-		history: { event: 'ticketClosed', reason: 'Closed by the reconciliation (alert resolved in Datto)' },
-	});
+	markLinksClosed(
+		b,
+		{ name: NODES.markAlertReconciled, at: P(origin, 5, 0.2), key: `={{ $('${NODES.listOpenLinks}').item.json.key }}` },
+		{ name: NODES.markTicketReconciled, at: P(origin, 6, 0.2) },
+		{
+			closedBy: 'reconciliation',
+			event: 'ticketClosed',
+			alertReason: 'The reconciliation found the Datto alert resolved; the Halo ticket was closed',
+			ticketReason: 'Closed by the reconciliation (alert resolved in Datto)',
+		},
+	);
 	b.connect(NODES.reconcileSchedule, NODES.listOpenLinks);
 	b.chain(NODES.listOpenLinks, NODES.getDattoAlert, NODES.resolvedInDatto);
 
 	// C: Datto resolves that failed after a Halo close (flow 2) are retried; a retry that fails again stays listed.
 	b.store(NODES.listFailedResolves, P(origin, 1, -0.8), 'list', 'failedEvents', { returnAll: true, filters: { status: 'open' } });
-	b.add({
-		name: NODES.retryResolve,
-		type: NODE_TYPES.datto,
-		typeVersion: 1,
-		position: P(origin, 2, -0.8),
-		parameters: { resource: 'alert', operation: 'resolve', alertUid: '={{ $json.key }}', options: { checkFirst: true } },
-		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
-		onError: 'continueErrorOutput',
-	});
+	dattoNode(
+		b,
+		NODES.retryResolve,
+		P(origin, 2, -0.8),
+		{ resource: 'alert', operation: 'resolve', alertUid: '={{ $json.key }}', options: { checkFirst: true } },
+		'continueErrorOutput',
+	);
 	b.store(NODES.markResolveRetried, P(origin, 3, -0.8), 'updateStatus', 'failedEvents', {
 		key: `={{ $('${NODES.listFailedResolves}').item.json.key }}`,
 		status: 'closed',
@@ -901,27 +1002,8 @@ function reconcileSection(b: WorkflowBuilder, origin: [number, number], ownChain
 	b.connect(NODES.resolveClosedInHalo, NODES.recordClosedInHaloFailure, 1);
 
 	// A: open alerts without a link → the create chain.
-	b.add({
-		name: NODES.openDattoAlerts,
-		type: NODE_TYPES.datto,
-		typeVersion: 1,
-		position: P(origin, 1, 1.8),
-		parameters: {
-			resource: 'alert',
-			operation: 'getManyOpen',
-			scope: 'account',
-			returnAll: true,
-			filters: {},
-			output: 'normalised',
-			options: {},
-		},
-		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
-	});
-	b.store(NODES.findLink, P(origin, 2, 1.8), 'get', 'alerts', {
-		key: '={{ $json.alertUid }}',
-		output: 'inputWithResult',
-		resultField: 'known',
-	});
+	openDattoAlerts(b, P(origin, 1, 1.8));
+	findAlertRecord(b, NODES.findLink, P(origin, 2, 1.8));
 	// No record yet, or a claim still `pending` (its execution may have died): the claim decides (a pending claim younger
 	// than the reclaim time loses and is only noted; an older one is taken over and the ticket created).
 	ifNode(
@@ -1152,24 +1234,13 @@ function policyWorkflow(): WorkflowJson {
 		[Math.round(3.9 * COL), Math.round(3.0 * ROW)],
 		5,
 	);
-	b.add({
-		name: N.seedTrigger,
-		type: NODE_TYPES.manual,
-		typeVersion: CORE_NODE_VERSIONS[NODE_TYPES.manual],
-		position: P(seed, 0, 0.3),
-		parameters: {},
-	});
-	b.store(N.seedImport, P(seed, 1.2, 0.3), 'import', 'sites', {
-		format: 'csv',
-		csv: SEED_CSV,
-		history: { event: 'seeded', reason: 'Imported by the seed step' },
-	});
+	seedSites(b, seed);
 	b.store(N.seedWindows, P(seed, 2.4, 0.3), 'import', 'windows', {
 		format: 'json',
 		json: EXAMPLE_WINDOWS_JSON,
 		history: { event: 'seeded', reason: 'Imported by the seed step' },
 	});
-	b.chain(N.seedTrigger, N.seedImport, N.seedWindows);
+	b.connect(N.seedImport, N.seedWindows);
 
 	// 4. Reconciliation (above section 1: its branches join section 1's lookup and decide nodes).
 	const recon: [number, number] = [0, -1420];
@@ -1187,27 +1258,12 @@ function policyWorkflow(): WorkflowJson {
 		[Math.round(4.6 * COL), Math.round(3.9 * ROW)],
 		3,
 	);
-	schedule(b, N.reconcileSchedule, P(recon, 0, 1), { field: 'minutes', minutesInterval: SETTINGS.reconcileEveryMinutes });
-	b.store(N.listOpen, P(recon, 1, 0.2), 'list', 'alerts', { returnAll: true, filters: { status: 'open' } });
-	b.add({
-		name: N.getDattoAlert,
-		type: NODE_TYPES.datto,
-		typeVersion: 1,
-		position: P(recon, 2, 0.2),
-		parameters: { resource: 'alert', operation: 'get', alertUid: '={{ $json.key }}', output: 'normalised', options: {} },
-		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
-		onError: 'continueRegularOutput',
-	});
+	reconcileSchedule(b, P(recon, 0, 1));
+	listOpenAlertRecords(b, N.listOpen, P(recon, 1, 0.2));
+	getDattoAlert(b, P(recon, 2, 0.2), { output: 'normalised', options: {} });
 	ifNode(b, N.resolvedInDatto, P(recon, 3, 0.2), [equals('={{ $json.event }}', 'resolved')]);
-	b.add({
-		name: N.openDattoAlerts,
-		type: NODE_TYPES.datto,
-		typeVersion: 1,
-		position: P(recon, 1, 1.8),
-		parameters: { resource: 'alert', operation: 'getManyOpen', scope: 'account', returnAll: true, filters: {}, output: 'normalised', options: {} },
-		credentials: { dattoRmmApi: { ...CREDENTIALS.dattoRmmApi } },
-	});
-	b.store(N.findRecord, P(recon, 2, 1.8), 'get', 'alerts', { key: '={{ $json.alertUid }}', output: 'inputWithResult', resultField: 'known' });
+	openDattoAlerts(b, P(recon, 1, 1.8));
+	findAlertRecord(b, N.findRecord, P(recon, 2, 1.8));
 	ifNode(b, N.noRecord, P(recon, 3, 1.8), [
 		isFalse('={{ $json.known.found }}'),
 		{
@@ -1238,26 +1294,8 @@ function policyWorkflow(): WorkflowJson {
 		[Math.round(5.0 * COL), Math.round(6.6 * ROW)],
 		7,
 	);
-	b.add({
-		name: N.dattoTrigger,
-		type: NODE_TYPES.dattoTrigger,
-		typeVersion: 1,
-		position: P(main, 0, 1),
-		webhookId: stableUuid(`${b.id}/webhook/${N.dattoTrigger}`),
-		parameters: { events: 'both', enrich: 'whenMissing', respond: 'onReceived', triggerOptions: { verifyResolved: true }, options: { binaryData: true } },
-		credentials: {
-			dattoRmmWebhookApi: { ...CREDENTIALS.dattoRmmWebhookApi },
-			dattoRmmApi: { ...CREDENTIALS.dattoRmmApi },
-		},
-	});
-	b.store(N.lookup, P(main, 1, 1), 'lookup', 'sites', {
-		lookupKey: '={{ $json.site.uid }}',
-		lookupName: '={{ $json.site.name }}',
-		// No fallback: a site without a row is mapped automatically through Halo (the table is an override).
-		fallbackValue: '',
-		output: 'inputWithResult',
-		resultField: 'client',
-	});
+	dattoAlertTrigger(b, P(main, 0, 1));
+	siteLookup(b, P(main, 1, 1));
 	syncPolicyNode(b, N.decide, P(main, 2.2, 1), 'decide', { inputField: '', clientId: '={{ $json.client?.value?.clientId }}' });
 	const outputs: Array<[string, keyof typeof DECISION_OUTPUT]> = [
 		[N.outNew, 'create'],
@@ -1337,15 +1375,7 @@ function policyWorkflow(): WorkflowJson {
 		[Math.round(4.4 * COL), Math.round(2.9 * ROW)],
 		6,
 	);
-	b.add({
-		name: N.haloTrigger,
-		type: NODE_TYPES.haloTrigger,
-		typeVersion: HALO_TRIGGER_VERSION,
-		position: P(halo, 0, 0.3),
-		webhookId: stableUuid(`${b.id}/webhook/${N.haloTrigger}`),
-		parameters: { ...HALO_TRIGGER_PARAMETERS },
-		credentials: { haloPsaWebhookApi: { ...CREDENTIALS.haloPsaWebhookApi }, haloPsaApi: { ...CREDENTIALS.haloPsaApi } },
-	});
+	haloClosedTrigger(b, P(halo, 0, 0.3));
 	syncPolicyNode(b, N.haloDecide, P(halo, 1.2, 0.3), 'decide', { inputField: '', clientId: '' }, { resolveDatto: true });
 	noOp(b, N.haloClosed, P(halo, 2.8, 0.3));
 	b.connect(N.haloTrigger, N.haloDecide);
@@ -1363,7 +1393,7 @@ function policyWorkflow(): WorkflowJson {
 		[Math.round(5.4 * COL), Math.round(2.3 * ROW)],
 		4,
 	);
-	schedule(b, N.cleanupSchedule, P(cleanup, 0, 0.3), { field: 'days', daysInterval: 1, triggerAtHour: SETTINGS.cleanupAtHour, triggerAtMinute: 0 });
+	dailyCleanupSchedule(b, P(cleanup, 0, 0.3));
 	b.store(N.purgeAlerts, P(cleanup, 1, 0.3), 'purge', 'alerts', { olderThanHours: POLICY_SETTINGS.purgeAfterHours });
 	b.store(N.purgeTickets, P(cleanup, 2, 0.3), 'purge', 'tickets', { olderThanHours: POLICY_SETTINGS.purgeAfterHours });
 	b.store(N.purgeConditions, P(cleanup, 3, 0.3), 'purge', 'conditions', { olderThanHours: POLICY_SETTINGS.purgeAfterHours });

@@ -49,7 +49,7 @@ export function parseImports(source: string): ParsedImport[] {
 	return out;
 }
 
-function listTs(dir: string): string[] {
+export function listTs(dir: string): string[] {
 	if (!fs.existsSync(dir)) return [];
 	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
 		const p = path.join(dir, e.name);

@@ -198,7 +198,7 @@ export function describeBroken(broken: BrokenLink[]): string {
 }
 
 /** Folders whose sources may cite the documentation (comments, messages, sticky notes). */
-const CITING_DIRS = ['nodes', 'credentials', 'simulators', 'scripts', 'bench', 'test', '.ci'];
+const CITING_DIRS = ['nodes', 'credentials', 'simulators', 'scripts', 'bench', 'harness', 'test', '.ci'];
 
 /**
  * Citations of the documentation in source files: `docs/<file>.md#anchor` and `README.md#anchor` (the repository's

@@ -17,8 +17,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { OWNER, findFreePortBlock, releasePortBlock, repoRoot } from '../../scripts/n8n-harness';
-import { portAnswers } from '../../harness/ports';
+import { OWNER } from '../../harness/n8n/instance';
+import { findFreePortBlock, portAnswers, releasePortBlock } from '../../harness/ports';
+import { repoRoot } from '../../harness/repo';
 
 interface DemoRun {
 	code: number | null;

@@ -24,7 +24,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-import { N8nInstance, OWNER, fixturePath, repoRoot } from '../../scripts/n8n-harness';
+import { N8nInstance, OWNER } from '../../harness/n8n/instance';
+import { fixturePath, repoRoot } from '../../harness/repo';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** The flags that work on these machines' closed network (see the machine notes), plus a fresh user-data dir. */

@@ -17,7 +17,8 @@
  * Nothing of the shipped JSON is changed; the test workflow "HaloPSA Trigger (defaults)" is a v2 trigger with no
  * parameter set → No Operation.
  */
-import { N8nInstance, httpRequest } from '../../scripts/n8n-harness';
+import { httpRequest } from '../../harness/http';
+import { N8nInstance } from '../../harness/n8n/instance';
 import { CREDENTIALS, NODES, NODE_TYPES, WORKFLOW_IDS, stableUuid, type WorkflowJson } from '../../scripts/workflows/definition';
 import {
 	CREDENTIALS_FIXTURE,

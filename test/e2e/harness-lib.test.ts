@@ -1,19 +1,12 @@
 /* The harness's pure helpers (no n8n started): templates, the node-type comparison, port reservation, retries. */
 import * as net from 'net';
-import {
-	checkNodeTypes,
-	expectedNodeTypes,
-	findFreePortBlock,
-	fixturePath,
-	loadTemplate,
-	packageDir,
-	readPackageJson,
-	releasePortBlock,
-	renderTemplate,
-	startService,
-	httpRequest,
-	whileDatabaseNotReady,
-} from '../../scripts/n8n-harness';
+import { httpRequest, whileDatabaseNotReady } from '../../harness/http';
+import { checkNodeTypes, expectedNodeTypes, readPackageJson } from '../../harness/n8n/package';
+import { loadTemplate, renderTemplate } from '../../harness/n8n/templates';
+import { findFreePortBlock, releasePortBlock } from '../../harness/ports';
+import { startService } from '../../harness/processes';
+import { startReceiver } from '../../harness/receiver';
+import { fixturePath, packageDir } from '../../harness/repo';
 
 describe('renderTemplate', () => {
 	test('fills strings (JSON-escaped), numbers and defaults; rejects missing values', () => {
@@ -113,6 +106,32 @@ describe('whileDatabaseNotReady (n8n refuses requests while a database ping has 
 			expect(gaveUp.status).toBe(503);
 		} finally {
 			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
+	});
+});
+
+describe('httpRequest', () => {
+	test('sends json as JSON, a raw body (also an empty one) as it is without a Content-Type, nothing without either', async () => {
+		const receiver = await startReceiver(200, '/x');
+		try {
+			await httpRequest('POST', receiver.url, { json: { a: 1 } });
+			await httpRequest('POST', receiver.url, { body: 'not json {', headers: { 'content-type': 'text/plain' } });
+			await httpRequest('POST', receiver.url, { body: Buffer.from([0xff, 0x00]) });
+			await httpRequest('POST', receiver.url, { body: '' });
+			const res = await httpRequest('GET', receiver.url);
+			expect(res).toMatchObject({ status: 200, json: { ok: true } });
+			expect(
+				receiver.received.map((r) => [r.headers['content-type'], r.headers['content-length'], r.body.length]),
+			).toEqual([
+				['application/json', '7', 7],
+				['text/plain', '10', 10],
+				[undefined, '2', 2],
+				[undefined, '0', 0],
+				[undefined, undefined, 0],
+			]);
+			expect(receiver.received[0].json).toEqual({ a: 1 });
+		} finally {
+			await receiver.close();
 		}
 	});
 });

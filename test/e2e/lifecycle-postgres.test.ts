@@ -15,7 +15,7 @@
  */
 import { Client } from 'pg';
 
-import { N8nInstance } from '../../scripts/n8n-harness';
+import { N8nInstance } from '../../harness/n8n/instance';
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../scripts/workflows/definition';
 import { findOrStartPostgres, pgConfigFor, uniqueTableName, type TestPostgres } from '../helpers/postgres';
 import {

@@ -13,7 +13,8 @@
  * was resolved without a webhook) keeps the shipped 5-minute grace, so it never acts here; lifecycle-postgres.test.ts
  * covers it. lifecycle-postgres.test.ts seeds the table (the override path) the documented way.
  */
-import { N8nInstance, httpRequest } from '../../scripts/n8n-harness';
+import { httpRequest } from '../../harness/http';
+import { N8nInstance } from '../../harness/n8n/instance';
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../scripts/workflows/definition';
 import {
 	CREDENTIALS_FIXTURE,

@@ -5,17 +5,10 @@
  * public API (owner + API key) lists the probe execution, and stop() leaves no process and no port behind.
  */
 import * as fs from 'fs';
-import {
-	N8nInstance,
-	PROBE_PATH,
-	PROBE_WORKFLOW_ID,
-	expectedCredentialTypes,
-	expectedNodeTypes,
-	fixturePath,
-	httpRequest,
-	readPackageJson,
-	packageDir,
-} from '../../scripts/n8n-harness';
+import { httpRequest } from '../../harness/http';
+import { N8nInstance, PROBE_PATH, PROBE_WORKFLOW_ID } from '../../harness/n8n/instance';
+import { expectedCredentialTypes, expectedNodeTypes, readPackageJson } from '../../harness/n8n/package';
+import { fixturePath, packageDir } from '../../harness/repo';
 import { portAnswers } from '../../harness/ports';
 
 const root = packageDir();

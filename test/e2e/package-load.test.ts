@@ -9,20 +9,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-	N8nInstance,
-	PROBE_WORKFLOW_ID,
-	checkNodeTypes,
-	expectedCredentialTypes,
-	expectedNodeTypes,
-	fixturePath,
-	n8nMajor,
-	n8nRuntime,
-	n8nVersion,
-	readPackageJson,
-	packageDir,
-	repoRoot,
-} from '../../scripts/n8n-harness';
+import { n8nMajor, n8nRuntime, n8nVersion } from '../../harness/n8n/env';
+import { N8nInstance, PROBE_WORKFLOW_ID } from '../../harness/n8n/instance';
+import { checkNodeTypes, expectedCredentialTypes, expectedNodeTypes, readPackageJson } from '../../harness/n8n/package';
+import { fixturePath, packageDir, repoRoot } from '../../harness/repo';
 
 const root = packageDir();
 const pkg = readPackageJson(root);

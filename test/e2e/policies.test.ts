@@ -25,7 +25,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { N8nInstance, httpRequest } from '../../scripts/n8n-harness';
+import { httpRequest } from '../../harness/http';
+import { N8nInstance } from '../../harness/n8n/instance';
 import { POLICY_NODES, WORKFLOW_IDS, type Json, type WorkflowJson } from '../../scripts/workflows/definition';
 import {
 	CREDENTIALS_FIXTURE,

@@ -16,7 +16,7 @@
 import * as fs from 'fs';
 import { Client } from 'pg';
 
-import { N8nInstance } from '../../scripts/n8n-harness';
+import { N8nInstance } from '../../harness/n8n/instance';
 import { WORKFLOW_IDS } from '../../scripts/workflows/definition';
 import { findOrStartPostgres, pgConfigFor, type TestPostgres } from '../helpers/postgres';
 import {

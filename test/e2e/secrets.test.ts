@@ -16,7 +16,9 @@
  */
 import * as fs from 'fs';
 
-import { N8nInstance, httpRequest, startService, type ServiceProcess } from '../../scripts/n8n-harness';
+import { httpRequest } from '../../harness/http';
+import { N8nInstance } from '../../harness/n8n/instance';
+import { startService, type ServiceProcess } from '../../harness/processes';
 import { NODES, WORKFLOW_IDS } from '../../scripts/workflows/definition';
 import { CREDENTIALS_FIXTURE, readWorkflow, transformWorkflow, webhookPath } from './fixtures/sync';
 import { executionsAfter, rawRequest, basicAuth, settled, sleep, waitFor } from '../reliability/support/e2e';

@@ -10,7 +10,8 @@
  * Test-only changes to the import: the seed CSVs (sites; a remediation table with two enabled rules), the seed step
  * also imports the remediation table (one `n8n execute`), and the remediation nodes poll every second.
  */
-import { N8nInstance, httpRequest } from '../../scripts/n8n-harness';
+import { httpRequest } from '../../harness/http';
+import { N8nInstance } from '../../harness/n8n/instance';
 import { NODES, type WorkflowJson } from '../../scripts/workflows/definition';
 import { HEAL_NODES, SELF_HEALING_FILE, SELF_HEALING_WORKFLOW_ID, TECHNICIAN_CREDENTIAL, TECHNICIAN_WEBHOOK_PATH } from '../../scripts/workflows/selfHealing';
 import {

@@ -17,7 +17,9 @@ import * as path from 'path';
 import { chromium, type Browser } from 'playwright-core';
 import { Client } from 'pg';
 
-import { N8nInstance, httpRequest, repoRoot } from '../../scripts/n8n-harness';
+import { httpRequest } from '../../harness/http';
+import { N8nInstance } from '../../harness/n8n/instance';
+import { repoRoot } from '../../harness/repo';
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../scripts/workflows/definition';
 import { SETUP_WORKFLOW_IDS, STATUS_PAGE_PATH } from '../../scripts/workflows/setup';
 import { findOrStartPostgres, pgConfigFor, uniqueTableName, type TestPostgres } from '../helpers/postgres';

@@ -6,16 +6,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-	isN8nInstalled,
-	n8nRuntime,
-	n8nVersion,
-	packageDir,
-	preparePackage,
-	readPackageJson,
-	repoRoot,
-	sweepDeadRuns,
-} from '../../../scripts/n8n-harness';
+import { isN8nInstalled, n8nRuntime, n8nVersion } from '../../../harness/n8n/env';
+import { preparePackage, readPackageJson } from '../../../harness/n8n/package';
+import { sweepDeadRuns } from '../../../harness/processes';
+import { packageDir, repoRoot } from '../../../harness/repo';
 
 export default async function globalSetup(): Promise<void> {
 	const root = packageDir();

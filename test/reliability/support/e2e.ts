@@ -12,7 +12,8 @@ import { Client } from 'pg';
 import { executionsAfter, type ExecutionSummary } from '../../../harness/executions';
 import { BENCH_SITES, startBenchSims, ticketsByAlert, type BenchSims } from '../../../harness/simulators';
 import { sleep, waitFor } from '../../../harness/wait';
-import { N8nInstance } from '../../../scripts/n8n-harness';
+import { httpRequest, type HttpResponse } from '../../../harness/http';
+import { N8nInstance } from '../../../harness/n8n/instance';
 import { NODES, WORKFLOW_IDS, type WorkflowJson } from '../../../scripts/workflows/definition';
 import { openRecordStore, closeAllPools } from '../../../nodes/shared/store';
 import {
@@ -350,12 +351,8 @@ export async function describeExecutions(n8n: N8nInstance, executions: Execution
 	return out;
 }
 
-export interface RawResponse {
-	status: number;
-	headers: Record<string, string>;
-	text: string;
-	json?: unknown;
-}
+/** What rawRequest() answers (harness/http.ts). */
+export type RawResponse = HttpResponse;
 
 /** An HTTP request with a raw body (any bytes, any or no Content-Type), for bad-input tests. */
 export function rawRequest(
@@ -363,34 +360,7 @@ export function rawRequest(
 	url: string,
 	options: { body?: string | Buffer; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<RawResponse> {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const http = require('http') as typeof import('http');
-	return new Promise((resolve, reject) => {
-		const payload = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
-		const headers: Record<string, string> = { ...(options.headers ?? {}) };
-		if (payload) headers['content-length'] = String(payload.length);
-		const req = http.request(url, { method, headers, agent: false, timeout: options.timeoutMs ?? 60_000 }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				let json: unknown;
-				try {
-					json = text ? JSON.parse(text) : undefined;
-				} catch {
-					json = undefined;
-				}
-				const flat: Record<string, string> = {};
-				for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-				resolve({ status: res.statusCode ?? 0, headers: flat, text, json });
-			});
-			res.on('error', reject);
-		});
-		req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${url}`)));
-		req.on('error', reject);
-		if (payload) req.write(payload);
-		req.end();
-	});
+	return httpRequest(method, url, { body: options.body, headers: options.headers, timeoutMs: options.timeoutMs ?? 60_000 });
 }
 
 export function basicAuth(user: string, password: string): string {
