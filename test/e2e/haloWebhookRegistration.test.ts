@@ -169,8 +169,11 @@ describe('HaloPSA Trigger v2 registers its webhook in Halo (real n8n)', () => {
 		const mark = logMark(sims.halo);
 		await n8n.stop({ keepFolder: true });
 		await n8n.start({ waitForWebhooks: [dattoPath] });
-		await waitFor('the trigger\'s check at start', () => haloRoutes(mark).includes('get /api/webhook') || undefined, 60_000);
-		await sleep(1000);
+		// n8n 1.123 re-activates the workflow at start and the trigger checks its webhook (GET /api/Webhook); n8n 2.41's
+		// workflow publication service handles the restart as a "startup" publication of webhooks it has stored and was
+		// seen not to call the trigger's check at all. Either way nothing may be written to Halo's webhooks.
+		await waitFor('the trigger\'s check at start', () => haloRoutes(mark).includes('get /api/webhook') || undefined, 15_000).catch(() => undefined);
+		await sleep(2000);
 		expect(sims.halo.registeredWebhooks.all().map((w) => w.id)).toEqual([registeredId]);
 		expect(webhookWrites(mark)).toEqual([]);
 	});
