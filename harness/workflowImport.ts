@@ -43,6 +43,8 @@ export interface Transform {
 	dryRun?: boolean;
 	/** Nodes to deactivate (n8n's "Deactivate"): a deactivated trigger is not started. */
 	disable?: string[];
+	/** Like `disable`, for transforms applied to several workflows: names a workflow does not have are skipped. */
+	disableWhereFound?: string[];
 	/** A copy under another workflow id and name: webhook ids are derived anew, so both can be published. */
 	copyAs?: { id: string; name: string };
 	/** Credential references to replace, by credential type (e.g. the dry-run copy's own simulators). */
@@ -91,6 +93,7 @@ export function transformWorkflow(source: WorkflowJson, t: Transform): WorkflowJ
 		age.rightValue = (age.rightValue as string).replace(/\{ minutes: [\d.]+ \}/, `{ seconds: ${seconds} }`);
 	}
 	for (const name of t.disable ?? []) node(wf, name).disabled = true;
+	for (const found of wf.nodes.filter((n) => (t.disableWhereFound ?? []).includes(n.name))) found.disabled = true;
 	if (t.copyAs) {
 		wf.id = t.copyAs.id;
 		wf.name = t.copyAs.name;

@@ -165,7 +165,7 @@ describe('bad input at both triggers, static and Postgres workflows, real n8n', 
 			publish: [WORKFLOW_IDS.static, WORKFLOW_IDS.pgLifecycle, WORKFLOW_IDS.pgHaloClosed],
 			// The all-in-one workflow's schedules fire on the clock (every 15 minutes at :00/:15/:30/:45): a reconciliation
 			// run inside this file's window would read Datto and write the store, which "nothing stored" must not see.
-			transform: { disable: [NODES.reconcileSchedule, NODES.cleanupSchedule] },
+			transform: { disableWhereFound: [NODES.reconcileSchedule, NODES.cleanupSchedule] },
 		});
 		firstExecution = await lastExecutionId(suite.n8n);
 		before = await state();
